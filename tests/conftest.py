@@ -1,0 +1,67 @@
+"""Shared fixtures: a tiny synthetic data directory in the real on-disk formats, and the real data if present."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+torch.set_num_threads(min(2, torch.get_num_threads()))
+
+
+def _digit_like(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    """Blobs of strokes: enough structure for a few training steps, nothing more."""
+    images = np.zeros((n, size, size), dtype=np.float32)
+    for img in images:
+        for _ in range(3):
+            r, c = rng.integers(size // 4, 3 * size // 4, 2)
+            img[max(0, r - 2) : r + 2, max(0, c - 6) : c + 6] = 1.0
+    return images
+
+
+def write_idx(path: Path, array: np.ndarray, gz: bool = True) -> None:
+    magic = 2051 if array.ndim == 3 else 2049
+    header = struct.pack(">II", magic, array.shape[0]) + b"".join(struct.pack(">I", d) for d in array.shape[1:])
+    data = header + array.astype(np.uint8).tobytes()
+    if gz:
+        with gzip.open(path, "wb") as f:
+            f.write(data)
+    else:
+        path.write_bytes(data)
+
+
+def make_data_dir(root: Path, n_train: int = 256, n_test: int = 64) -> Path:
+    import h5py
+
+    rng = np.random.default_rng(0)
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for split, n in (("train", n_train), ("t10k", n_test)):
+        write_idx(raw / f"{split}-images-idx3-ubyte.gz", _digit_like(rng, n, 28) * 255)
+        write_idx(raw / f"{split}-labels-idx1-ubyte.gz", np.arange(n) % 10)
+    (root / "USPS").mkdir()
+    with h5py.File(root / "USPS" / "usps.h5", "w") as f:
+        for split, n in (("train", n_train), ("test", n_test)):
+            g = f.create_group(split)
+            g["data"] = _digit_like(rng, n, 16).reshape(n, 256)
+            g["target"] = np.arange(n) % 10
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_data_dir(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not (SHARED_DATA / "MNIST" / "raw").is_dir() or not (SHARED_DATA / "USPS" / "usps.h5").is_file():
+        pytest.skip(f"real datasets not found in {SHARED_DATA}")
+    return SHARED_DATA

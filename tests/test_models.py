@@ -1,0 +1,96 @@
+import pytest
+import torch
+
+import zoo
+from zoo.models import (
+    BasicDiscriminator,
+    BasicGenerator,
+    CycleGAN,
+    DCGANDiscriminator,
+    DCGANGenerator,
+    DigitClassifier,
+    OTGANCritic,
+    OTGANGenerator,
+    PatchDiscriminator,
+    WGANCritic,
+    WGANGenerator,
+)
+
+GENERATORS = [BasicGenerator, DCGANGenerator, WGANGenerator, OTGANGenerator]
+
+
+@pytest.mark.parametrize("cls", GENERATORS)
+def test_generator_shapes_range_and_seeds(cls):
+    g = cls().eval()
+    assert g.latent_dim == 100
+    x = g.sample(5, seed=3)
+    assert x.shape == (5, 1, 28, 28)
+    assert x.min() >= -1 and x.max() <= 1
+    assert torch.equal(x, g.sample(5, seed=3))
+    assert not torch.equal(x, g.sample(5, seed=4))
+    z = g.latent(5, seed=3)
+    assert torch.equal(g.decode(z), x)
+
+
+@pytest.mark.parametrize(
+    ("disc", "shape"),
+    [
+        (BasicDiscriminator(), (4,)),
+        (DCGANDiscriminator(), (4,)),
+        (WGANCritic(), (4,)),
+        (PatchDiscriminator(), (4, 1, 5, 5)),
+    ],
+)
+def test_discriminator_outputs(disc, shape):
+    assert disc(torch.rand(4, 1, 28, 28) * 2 - 1).shape == shape
+
+
+def test_otgan_critic_embedding_is_unit_norm():
+    v = OTGANCritic()(torch.rand(3, 1, 28, 28))
+    assert torch.allclose(v.norm(dim=1), torch.ones(3), atol=1e-5)
+
+
+def test_wgan_critic_has_no_sigmoid_and_clips():
+    critic = WGANCritic()
+    assert not any(isinstance(m, torch.nn.Sigmoid) for m in critic.modules())
+    critic.clip_weights(0.01)
+    assert critic.weights_within(0.01)
+
+
+def test_cyclegan_translates_both_ways():
+    m = CycleGAN(width=8, n_blocks=2).eval()
+    x = torch.rand(3, 1, 28, 28) * 2 - 1
+    for y in (m.mnist_to_usps(x), m.usps_to_mnist(x)):
+        assert y.shape == x.shape and y.min() >= -1 and y.max() <= 1
+
+
+def test_classifier_logits_and_features():
+    c = DigitClassifier().eval()
+    x = torch.rand(6, 1, 28, 28) * 2 - 1
+    assert c(x).shape == (6, 10)
+    assert c.features(x).shape == (6, c.feature_dim)
+    assert torch.allclose(c.predict_proba(x).sum(1), torch.ones(6))
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        BasicGenerator(latent_dim=16),
+        DCGANGenerator(width=8),
+        WGANGenerator(width=8),
+        OTGANGenerator(width=4),
+        CycleGAN(width=8, n_blocks=1, lambda_cycle=3.0),
+        DigitClassifier(domain="usps", width=8),
+    ],
+)
+def test_save_and_load_roundtrip(model, tmp_path):
+    model.eval().save_pretrained(tmp_path / "m")
+    loaded = zoo.load(tmp_path / "m")
+    assert type(loaded) is type(model) and not loaded.training
+    for (k, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items(), strict=True):
+        assert torch.equal(a, b), k
+    import json
+
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["arch"] == model.arch
+    if isinstance(model, CycleGAN):
+        assert loaded.lambda_cycle == 3.0

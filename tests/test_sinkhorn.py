@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+import torch
+
+from zoo.sinkhorn import sinkhorn_distance, sinkhorn_plan
+
+ot = pytest.importorskip("ot")
+
+
+@pytest.mark.parametrize(("n", "m", "eps"), [(8, 8, 0.1), (20, 30, 0.05), (16, 12, 0.02)])
+def test_matches_pot(n, m, eps):
+    gen = torch.Generator().manual_seed(n * m)
+    costs = torch.rand(3, n, m, generator=gen, dtype=torch.float64)
+    ours = sinkhorn_distance(costs, epsilon=eps, iterations=3000)
+    for c, value in zip(costs, ours, strict=True):
+        ref = ot.sinkhorn2(
+            np.full(n, 1 / n), np.full(m, 1 / m), c.numpy(), eps, method="sinkhorn_log", numItermax=20000, stopThr=1e-13
+        )
+        assert abs(float(value) - float(ref)) < 1e-4
+
+
+def test_small_epsilon_is_stable_and_sharp():
+    # costs in [0, 2] with ε = 1/500: exp(-C/ε) underflows outside the log domain
+    x = torch.nn.functional.normalize(torch.randn(32, 8), dim=1)
+    cost = 1 - x @ x.T
+    plan = sinkhorn_plan(cost, epsilon=1 / 500, iterations=500)
+    assert torch.isfinite(plan).all()
+    assert torch.allclose(plan.sum(0), torch.full((32,), 1 / 32), atol=1e-4)
+    # identical sets: the plan is nearly the identity, so the distance is nearly zero
+    assert plan.diagonal().sum() > 0.95
+    assert sinkhorn_distance(cost, 1 / 500, 500) < 0.01
+
+
+def test_gradient_flows_through_cost_not_plan():
+    cost = torch.rand(2, 5, 5, requires_grad=True)
+    sinkhorn_distance(cost, 0.1, 200).sum().backward()
+    plan = sinkhorn_plan(cost, 0.1, 200)
+    assert torch.allclose(cost.grad, plan)  # d<P, C>/dC with P constant is P

@@ -1,0 +1,285 @@
+"""Every entry point end to end on tiny data: a few steps, an exported model that loads, exact resume."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import zoo
+from train import loop
+
+REPO = Path(__file__).resolve().parent.parent
+TINY = {
+    "train.basic": [],
+    "train.dcgan": ["--g-width", "8", "--d-width", "8"],
+    "train.wgan": ["--g-width", "8", "--d-width", "8", "--n-critic", "2"],
+    "train.otgan": ["--g-width", "4", "--d-width", "4", "--sinkhorn-iters", "20", "--n-gen", "1"],
+    "train.cyclegan": ["--g-width", "4", "--n-blocks", "1", "--d-width", "4", "--pool-size", "4"],
+    "train.classifier": ["--domain", "usps"],
+}
+
+
+def run_cli(module: str, data: Path, out: Path, *extra: str) -> Path:
+    argv = ["--data-dir", str(data), "--out", str(out), "--batch-size", "8", "--log-every", "1", *TINY[module], *extra]
+    return importlib.import_module(module).cli(argv)
+
+
+def read_log(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / loop.METRICS_LOG).read_text().splitlines()]
+
+
+@pytest.fixture(autouse=True)
+def _fast_wgan(monkeypatch):
+    # 100 critic steps for each of the first 25 generator steps would make every tiny run slow
+    import train.wgan
+
+    monkeypatch.setattr(train.wgan, "WARMUP_CRITIC_ITERS", 3)
+
+
+@pytest.mark.parametrize("module", list(TINY))
+def test_entrypoint_trains_and_exports(module, tiny_data, tmp_path):
+    out = tmp_path / "run"
+    folder = run_cli(module, tiny_data, out, "--steps", "4", "--sample-every", "2")
+    model = zoo.load(folder)
+    assert not model.training
+    log = read_log(out)
+    assert [r["step"] for r in log] == [1, 2, 3, 4]
+    assert all(r["images_per_s"] > 0 and r["wall_time"] >= 0 for r in log)
+    info = json.loads((folder / loop.TRAINING_INFO).read_text())
+    assert info["steps"] == 4 and info["seed"] == 0 and module in info["command"]
+    assert (folder / loop.TRAINING_LOG).is_file()
+    if module == "train.classifier":
+        assert 0 <= info["results"]["test_accuracy"] <= 1
+        assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    else:
+        assert (out / "samples" / "step_0000002.png").is_file() and (folder / "samples.png").is_file()
+    if isinstance(model, zoo.Generator):
+        assert model.sample(3, seed=1).shape == (3, 1, 28, 28)
+    if isinstance(model, zoo.CycleGAN):
+        assert model.mnist_to_usps(torch.zeros(2, 1, 28, 28)).shape == (2, 1, 28, 28)
+
+
+@pytest.mark.parametrize("module", ["train.dcgan", "train.wgan", "train.otgan", "train.cyclegan"])
+def test_resume_after_a_crash_replays_the_same_run(module, tiny_data, tmp_path, monkeypatch):
+    straight = tmp_path / "straight"
+    run_cli(module, tiny_data, straight, "--steps", "6", "--ckpt-every", "3")
+
+    crashed = tmp_path / "crashed"
+    mod = importlib.import_module(module)
+    real_build = mod.build
+
+    def build_then_crash(args, rt):
+        recipe = real_build(args, rt)
+        real_step = recipe.step
+
+        def step(i, draw):
+            if i == 4:
+                raise RuntimeError("simulated crash")
+            return real_step(i, draw)
+
+        recipe.step = step
+        return recipe
+
+    monkeypatch.setattr(mod, "build", build_then_crash)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_cli(module, tiny_data, crashed, "--steps", "6", "--ckpt-every", "3")
+    monkeypatch.setattr(mod, "build", real_build)
+    assert [r["step"] for r in read_log(crashed)] == [1, 2, 3, 4]
+    with pytest.raises(SystemExit, match="--resume"):  # never overwrite a run by accident
+        run_cli(module, tiny_data, crashed, "--steps", "6")
+    run_cli(module, tiny_data, crashed, "--steps", "6", "--resume")
+
+    def losses(out):
+        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(out)]
+
+    assert losses(crashed) == losses(straight)
+    a = zoo.load(straight / "model").state_dict()
+    b = zoo.load(crashed / "model").state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
+    path = tmp_path / loop.CHECKPOINT
+    loop.atomic_save({"step": 1}, path)
+
+    def dies_mid_write(obj, f):
+        Path(f).write_bytes(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", dies_mid_write)
+    with pytest.raises(KeyboardInterrupt):
+        loop.atomic_save({"step": 2}, path)
+    assert torch.load(path, weights_only=True) == {"step": 1}
+
+
+def test_non_finite_loss_stops_and_keeps_checkpoint(tiny_data, tmp_path, monkeypatch):
+    import train.dcgan as mod
+
+    real_build = mod.build
+
+    def build_nan(args, rt):
+        recipe = real_build(args, rt)
+        real_step = recipe.step
+        recipe.step = lambda i, draw: {**real_step(i, draw), "loss_d": float("nan") if i == 3 else 0.0}
+        return recipe
+
+    monkeypatch.setattr(mod, "build", build_nan)
+    out = tmp_path / "nan"
+    with pytest.raises(SystemExit, match=r"non-finite loss at step 3.*step 2"):
+        run_cli("train.dcgan", tiny_data, out, "--steps", "6", "--ckpt-every", "2")
+    assert torch.load(out / loop.CHECKPOINT, weights_only=True)["step"] == 2
+    assert not (out / "model").exists()
+
+
+def test_wgan_schedule_and_clipping(tiny_data, tmp_path, monkeypatch):
+    import train.wgan as mod
+
+    assert [mod.critic_iterations(i, 5) for i in (0, 24, 25, 26, 499, 500, 501, 1000)] == [
+        3, 3, 5, 5, 5, 3, 5, 3,  # the warm-up count is patched to 3 in these tests
+    ]
+    monkeypatch.setattr(mod, "WARMUP_CRITIC_ITERS", 100)
+    assert mod.critic_iterations(0) == 100 and mod.critic_iterations(25) == 5 and mod.critic_iterations(1500) == 100
+
+    monkeypatch.setattr(mod, "WARMUP_GEN_ITERS", 1)
+    monkeypatch.setattr(mod, "WARMUP_CRITIC_ITERS", 4)
+    draws, clipped = [], []
+    real_build = mod.build
+
+    def build_counting(args, rt):
+        recipe = real_build(args, rt)
+        real_step, critic = recipe.step, recipe.nets["critic"]
+
+        def step(i, draw):
+            count = [0]
+
+            def counting_draw():
+                count[0] += 1
+                return draw()
+
+            result = real_step(i, counting_draw)
+            draws.append(count[0])
+            clipped.append(critic.weights_within(args.clip))
+            return result
+
+        recipe.step = step
+        return recipe
+
+    monkeypatch.setattr(mod, "build", build_counting)
+    run_cli("train.wgan", tiny_data, tmp_path / "w", "--steps", "4", "--n-critic", "2", "--clip", "0.005")
+    assert draws == [4, 2, 2, 2]
+    assert all(clipped)
+    assert all(json.loads(line)["wasserstein"] == json.loads(line)["wasserstein"] for line in
+               (tmp_path / "w" / loop.METRICS_LOG).read_text().splitlines())
+
+
+def test_otgan_schedule_updates_the_right_network(tiny_data, tmp_path, monkeypatch):
+    import train.otgan as mod
+
+    assert [mod.updates_critic(i, 3) for i in range(9)] == [True, False, False, False, True, False, False, False, True]
+    assert [mod.updates_critic(i, 1) for i in range(4)] == [True, False, True, False]
+    changed = []
+    real_build = mod.build
+
+    def build_watching(args, rt):
+        recipe = real_build(args, rt)
+        real_step = recipe.step
+
+        def step(i, draw):
+            before = {k: [p.detach().clone() for p in net.parameters()] for k, net in recipe.nets.items()}
+            result = real_step(i, draw)
+            changed.append(
+                {k for k, net in recipe.nets.items()
+                 if any(not torch.equal(a, p) for a, p in zip(before[k], net.parameters(), strict=True))}
+            )
+            return result
+
+        recipe.step = step
+        return recipe
+
+    monkeypatch.setattr(mod, "build", build_watching)
+    run_cli("train.otgan", tiny_data, tmp_path / "o", "--steps", "6", "--n-gen", "2")
+    assert changed == [{"critic"}, {"generator"}, {"generator"}, {"critic"}, {"generator"}, {"generator"}]
+
+
+def test_image_pool_returns_old_images_half_the_time():
+    from train.cyclegan import ImagePool
+
+    torch.manual_seed(0)
+    pool = ImagePool(size=4)
+    first = torch.arange(4.0).view(4, 1, 1, 1)
+    assert torch.equal(pool.query(first), first)  # filling up: pass-through
+    new = torch.arange(100.0, 1100.0).view(1000, 1, 1, 1)
+    out = pool.query(new)
+    old_share = (out != new).float().mean().item()
+    assert set(out.flatten().tolist()) <= set(new.flatten().tolist()) | {0.0, 1.0, 2.0, 3.0}
+    assert 0.35 < old_share < 0.65
+    state = pool.state_dict()
+    clone = ImagePool(4)
+    clone.load_state_dict(state)
+    assert torch.equal(clone.images, pool.images) and clone.count == 4
+
+
+def test_cyclegan_lr_decays_linearly_over_second_half():
+    from train.cyclegan import linear_decay
+
+    f = linear_decay(100)
+    assert f(0) == f(50) == 1.0
+    assert 0.45 < f(75) < 0.55 and 0 < f(99) < 0.05
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--steps", "0"], "positive integer"), (["--device", "tpu"], "invalid choice"),
+     (["--lambda-cycle", "ten"], "invalid float"), ([], "required: --out")],
+)
+def test_bad_arguments_are_clear(args, message, tmp_path):
+    argv = [sys.executable, "-m", "train.cyclegan", *args]
+    if "--out" not in args and message != "required: --out":
+        argv += ["--out", str(tmp_path / "x")]
+    result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_data_is_a_clear_error(tmp_path):
+    env = {**os.environ, "GAN_ZOO_DATA": str(tmp_path / "nothing")}
+    result = subprocess.run(
+        [sys.executable, "-m", "train.dcgan", "--out", str(tmp_path / "r"), "--data-dir", str(tmp_path / "none")],
+        cwd=REPO, capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 1
+    assert "MNIST not found" in result.stderr and str(tmp_path / "none") in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_common_and_model_arguments():
+    result = subprocess.run([sys.executable, "-m", "train.otgan", "--help"], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0
+    for flag in ("--data-dir", "--out", "--steps", "--batch-size", "--seed", "--device", "--resume",
+                 "--sample-every", "--n-gen", "--epsilon"):
+        assert flag in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", ["train.dcgan", "train.cyclegan"])
+def test_torchrun_two_cpu_processes(module, tiny_data, tmp_path):
+    out = tmp_path / "ddp"
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", module,
+         "--data-dir", str(tiny_data), "--out", str(out), "--steps", "3", "--batch-size", "4", "--device", "cpu",
+         "--log-every", "1", *TINY[module]],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    info = json.loads((out / "model" / loop.TRAINING_INFO).read_text())
+    assert info["world_size"] == 2 and info["command"].startswith("torchrun --nproc_per_node=2")
+    assert [r["step"] for r in read_log(out)] == [1, 2, 3]
+    zoo.load(out / "model")

@@ -1,0 +1,87 @@
+"""Train the baseline MLP GAN (Goodfellow et al. 2014) on MNIST.
+
+The original minimax game with the non-saturating generator loss: D maximises log D(x) + log(1 − D(G(z))),
+G maximises log D(G(z)). DCGAN (train/dcgan.py) keeps this objective and changes the networks.
+
+    python -m train.basic --out runs/basic --steps 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from train.common import add_gan_arguments, fixed_latents, mnist_train
+from train.loop import Draw, Recipe, Runtime, main, set_requires_grad
+from zoo.models import BasicDiscriminator, BasicGenerator, Generator
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_gan_arguments(parser, lr=2e-4, ema=0.999)
+    parser.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
+
+
+def gan_recipe(args: argparse.Namespace, rt: Runtime, gen: Generator, disc: nn.Module) -> Recipe:
+    """The standard GAN game for any generator/discriminator pair (used by basic and dcgan)."""
+    images, labels = mnist_train(args)
+    gen, disc = gen.to(rt.device), disc.to(rt.device)
+    gen_train, disc_train = rt.wrap(gen), rt.wrap(disc)
+    opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
+    preview_z = fixed_latents(64, gen.latent_dim, rt.device)
+
+    def step(i: int, draw: Draw) -> dict[str, float]:
+        ((real, _),) = draw()
+        z = torch.randn(len(real), gen.latent_dim, device=rt.device)
+        fake = gen_train(z)
+
+        opt_d.zero_grad(set_to_none=True)
+        d_real, d_fake = disc_train(real), disc_train(fake.detach())
+        loss_d = F.binary_cross_entropy_with_logits(
+            d_real, torch.ones_like(d_real)
+        ) + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+        loss_d.backward()
+        opt_d.step()
+
+        set_requires_grad(disc, False)
+        opt_g.zero_grad(set_to_none=True)
+        d_gen = disc(fake)
+        loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))  # non-saturating
+        loss_g.backward()
+        opt_g.step()
+        set_requires_grad(disc, True)
+        return {
+            "loss_d": loss_d.item(),
+            "loss_g": loss_g.item(),
+            "d_real": torch.sigmoid(d_real).mean().item(),
+            "d_fake": torch.sigmoid(d_fake).mean().item(),
+        }
+
+    return Recipe(
+        nets={"generator": gen, "discriminator": disc},
+        optimizers={"generator": opt_g, "discriminator": opt_d},
+        step=step,
+        export_net="generator",
+        datasets=[(images, labels)],
+        preview=lambda g: g(preview_z),
+    )
+
+
+def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
+    return gan_recipe(args, rt, BasicGenerator(args.latent_dim), BasicDiscriminator())
+
+
+DEFAULTS = {"steps": 20000, "batch_size": 64}
+
+
+def cli(argv: list[str] | None = None) -> Path:
+    """``python -m train.basic``; returns the exported model folder."""
+    return main(__doc__, add_arguments, build, argv, module=__spec__.name, **DEFAULTS)
+
+
+if __name__ == "__main__":
+    cli()

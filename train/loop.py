@@ -1,0 +1,486 @@
+"""The one training loop every model shares; each model supplies a Recipe (its networks and its step).
+
+What the loop owns, so that no trainer repeats it: arguments common to all models, device choice,
+DistributedDataParallel under ``torchrun``, endless shuffled batches, checkpoints written atomically and
+resumed exactly (models, optimisers, schedulers, EMA, RNG and data position), sample grids from fixed inputs,
+a JSON-lines metrics log, a progress bar with live losses, a guard against non-finite losses, and the export
+of the finished model as a folder that ``zoo.load`` reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torchvision.utils import save_image
+from tqdm.auto import tqdm
+
+from zoo.data import DataError, to_unit
+from zoo.models import ZooModel
+
+CHECKPOINT = "checkpoint.pt"
+METRICS_LOG = "metrics.jsonl"
+TRAINING_LOG = "training_log.jsonl"  # the compact copy shipped with a model, for the app's curves
+TRAINING_INFO = "training.json"
+MAX_CURVE_POINTS = 300
+
+Batch = tuple[torch.Tensor, ...]
+Draw = Callable[[], tuple[Batch, ...]]
+
+
+@dataclass
+class Recipe:
+    """What a model brings to the loop.
+
+    ``step(i, draw)`` performs training iteration ``i``: it calls ``draw()`` for as many batches as it needs
+    (one tuple of (images, labels) per dataset per call) and returns scalar losses to log. ``export_net`` names
+    the ZooModel in ``nets`` that is saved at the end (averaged if ``--ema`` is on); ``preview(model)`` returns
+    the images of the sample grid, from fixed inputs, so that grids from different steps compare.
+    """
+
+    nets: dict[str, nn.Module]
+    optimizers: dict[str, torch.optim.Optimizer]
+    step: Callable[[int, Draw], dict[str, float]]
+    export_net: str
+    datasets: Sequence[Batch]
+    preview: Callable[[nn.Module], torch.Tensor] | None = None
+    preview_rows: int = 8
+    schedulers: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)  # other objects with state_dict(), e.g. image pools
+    finish: Callable[[nn.Module], dict[str, float]] | None = None  # final evaluation, logged in training.json
+
+
+class NonFiniteLossError(RuntimeError):
+    pass
+
+
+def base_parser(description: str, **defaults: Any) -> argparse.ArgumentParser:
+    """Arguments every trainer has; ``defaults`` sets each model's own defaults (batch size, steps, ...)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    g = parser.add_argument_group("run")
+    g.add_argument("--out", type=Path, required=True, help="run directory: checkpoints, samples, logs, model/")
+    g.add_argument("--steps", type=positive_int, default=2000, help="training iterations")
+    g.add_argument("--batch-size", type=positive_int, default=64, help="images per batch and process")
+    g.add_argument("--seed", type=int, default=0, help="seeds weights, data order and noise")
+    g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto picks cuda if present")
+    g.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    g.add_argument("--sample-every", type=positive_int, default=500, help="steps between sample grids")
+    g.add_argument("--log-every", type=positive_int, default=25, help="steps between metrics-log lines")
+    g.add_argument("--ckpt-every", type=positive_int, default=500, help="steps between checkpoints")
+    g.add_argument("--threads", type=positive_int, default=None, help="CPU threads for torch (default: all)")
+    g = parser.add_argument_group("data")
+    g.add_argument(
+        "--data-dir", type=Path, default=None, help="data root (default: $GAN_ZOO_DATA, ./data, ../shared/data)"
+    )
+    g.add_argument("--download", action="store_true", help="fetch missing datasets with torchvision")
+    g.add_argument("--limit", type=positive_int, default=None, help="use only the first N training images (tests)")
+    parser.set_defaults(**defaults)
+    return parser
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def unit_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {value}")
+    return value
+
+
+class BatchStream:
+    """Endless shuffled mini-batches from tensors held on the device; position and RNG are checkpointable."""
+
+    def __init__(self, tensors: Batch, batch_size: int, seed: int):
+        self.tensors = tensors
+        self.batch_size = min(batch_size, len(tensors[0]))
+        self.rng = torch.Generator().manual_seed(seed)
+        self.perm = torch.empty(0, dtype=torch.long)
+        self.pos = 0
+
+    def next(self) -> Batch:
+        if self.pos + self.batch_size > len(self.perm):
+            self.perm = torch.randperm(len(self.tensors[0]), generator=self.rng)
+            self.pos = 0
+        idx = self.perm[self.pos : self.pos + self.batch_size].to(self.tensors[0].device)
+        self.pos += self.batch_size
+        return tuple(t[idx] for t in self.tensors)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"rng": self.rng.get_state(), "perm": self.perm, "pos": self.pos}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.rng.set_state(state["rng"])
+        self.perm, self.pos = state["perm"], state["pos"]
+
+
+class EMA:
+    """Exponential moving average of a model's weights (buffers copied), used for previews and export."""
+
+    def __init__(self, model: nn.Module, decay: float):
+        self.decay = decay
+        self.model = copy.deepcopy(model).eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, model: nn.Module) -> None:
+        for avg, p in zip(self.model.parameters(), model.parameters(), strict=True):
+            avg.lerp_(p, 1 - self.decay)
+        for avg, b in zip(self.model.buffers(), model.buffers(), strict=True):
+            avg.copy_(b)
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.model.state_dict()
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state)
+
+
+def set_requires_grad(module: nn.Module, flag: bool) -> None:
+    """Freeze a network while the other one steps (saves the backward through its weights)."""
+    for p in module.parameters():
+        p.requires_grad_(flag)
+
+
+# --- distributed ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Runtime:
+    device: torch.device
+    rank: int = 0
+    world_size: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def wrap(self, module: nn.Module) -> nn.Module:
+        """The module to call when it is the one being updated: DDP-wrapped when distributed."""
+        if self.world_size == 1:
+            return module
+        ids = [self.device.index] if self.device.type == "cuda" else None
+        return DistributedDataParallel(module, device_ids=ids)
+
+
+def setup_runtime(choice: str) -> Runtime:
+    if choice == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("error: --device cuda was asked for but no CUDA device is available; use --device cpu")
+    use_cuda = choice == "cuda" or (choice == "auto" and torch.cuda.is_available())
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if world_size == 1:
+        return Runtime(torch.device("cuda" if use_cuda else "cpu"))
+    rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
+    if use_cuda:
+        torch.cuda.set_device(local_rank)
+    dist.init_process_group("nccl" if use_cuda else "gloo")
+    device = torch.device("cuda", local_rank) if use_cuda else torch.device("cpu")
+    return Runtime(device, rank, world_size)
+
+
+# --- checkpoints ----------------------------------------------------------------------------------------
+
+
+def atomic_save(obj: Any, path: Path) -> None:
+    """Write to a temporary file and rename it, so a kill mid-write never leaves a broken checkpoint."""
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def checkpoint_state(recipe: Recipe, streams: list[BatchStream], ema: EMA | None, step: int, wall: float) -> dict:
+    rng = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        rng["cuda"] = torch.cuda.get_rng_state_all()
+    return {
+        "step": step,
+        "wall_time": wall,
+        "nets": {k: v.state_dict() for k, v in recipe.nets.items()},
+        "optimizers": {k: v.state_dict() for k, v in recipe.optimizers.items()},
+        "schedulers": {k: v.state_dict() for k, v in recipe.schedulers.items()},
+        "state": {k: v.state_dict() for k, v in recipe.state.items()},
+        "ema": ema.state_dict() if ema else None,
+        "streams": [s.state_dict() for s in streams],
+        "rng": rng,
+    }
+
+
+def restore(path: Path, recipe: Recipe, streams: list[BatchStream], ema: EMA | None) -> tuple[int, float]:
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - torch raises many types for a bad file
+        raise SystemExit(f"error: cannot read checkpoint {path}: {err}. Delete it to start over.") from err
+    try:
+        for k, net in recipe.nets.items():
+            net.load_state_dict(ckpt["nets"][k])
+        for k, opt in recipe.optimizers.items():
+            opt.load_state_dict(ckpt["optimizers"][k])
+        for k, sched in recipe.schedulers.items():
+            sched.load_state_dict(ckpt["schedulers"][k])
+        for k, obj in recipe.state.items():
+            obj.load_state_dict(ckpt["state"][k])
+        if ema is not None:
+            if ckpt["ema"] is None:
+                raise KeyError("ema (the run was started without --ema)")
+            ema.load_state_dict(ckpt["ema"])
+    except (KeyError, RuntimeError, ValueError) as err:
+        raise SystemExit(
+            f"error: checkpoint {path} does not match this model's settings ({err}). "
+            "Resume with the arguments the run started with, or use another --out."
+        ) from err
+    if dist.is_initialized():  # each rank draws its own data; exact replay is promised for one process
+        for s in streams:
+            s.rng.manual_seed(s.rng.initial_seed() + ckpt["step"])
+    else:
+        for s, state in zip(streams, ckpt["streams"], strict=True):
+            s.load_state_dict(state)
+        torch.set_rng_state(ckpt["rng"]["torch"])
+        if "cuda" in ckpt["rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(ckpt["rng"]["cuda"])
+    return ckpt["step"], ckpt["wall_time"]
+
+
+# --- the loop -------------------------------------------------------------------------------------------
+
+
+def run(
+    args: argparse.Namespace,
+    build: Callable[[argparse.Namespace, Runtime], Recipe],
+    argv: Sequence[str] | None = None,
+) -> Path:
+    """Train ``build``'s recipe with the common arguments; return the exported model folder."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    rt = setup_runtime(args.device)
+    out: Path = args.out
+    ckpt_path = out / CHECKPOINT
+    if ckpt_path.exists() and not args.resume:
+        raise SystemExit(
+            f"error: {out} already holds a run ({CHECKPOINT}). Pass --resume to continue it, or choose another --out."
+        )
+    torch.manual_seed(args.seed)
+    try:
+        recipe = build(args, rt)
+    except DataError as err:
+        raise SystemExit(f"error: {err}") from err
+    streams = [
+        BatchStream(tuple(t.to(rt.device) for t in ds), args.batch_size, args.seed * 1000 + 7919 * rt.rank + i)
+        for i, ds in enumerate(recipe.datasets)
+    ]
+    ema_decay = getattr(args, "ema", 0.0)
+    ema = EMA(recipe.nets[recipe.export_net], ema_decay) if ema_decay > 0 else None
+
+    start, wall_before = 0, 0.0
+    if args.resume and ckpt_path.exists():
+        start, wall_before = restore(ckpt_path, recipe, streams, ema)
+        if rt.is_main:
+            print(f"Resuming from step {start} ({ckpt_path})", file=sys.stderr)
+    elif args.resume and rt.is_main:
+        print(f"No checkpoint in {out}; starting a new run.", file=sys.stderr)
+    if rt.is_main:
+        (out / "samples").mkdir(parents=True, exist_ok=True)
+        _truncate_log(out / METRICS_LOG, start)
+    if start == 0 and rt.world_size > 1:  # same initial weights everywhere (DDP broadcasts them), different noise
+        torch.manual_seed(args.seed + 1 + rt.rank)
+
+    images_seen = 0
+
+    def draw() -> tuple[Batch, ...]:
+        nonlocal images_seen
+        batches = tuple(s.next() for s in streams)
+        images_seen += sum(len(b[0]) for b in batches) * rt.world_size
+        return batches
+
+    def save_checkpoint(step: int) -> None:
+        if rt.is_main:
+            atomic_save(checkpoint_state(recipe, streams, ema, step, wall_before + time.time() - t0), ckpt_path)
+
+    for net in recipe.nets.values():
+        net.train()
+    t0 = time.time()
+    t_log, seen_log = t0, 0
+    step = start
+    bar = tqdm(total=args.steps, initial=start, disable=None if rt.is_main else True, dynamic_ncols=True)
+    with bar:
+        while step < args.steps:
+            losses = recipe.step(step, draw)
+            bad = {k: v for k, v in losses.items() if not math.isfinite(v)}
+            if bad:
+                last = torch.load(ckpt_path, weights_only=True)["step"] if ckpt_path.exists() else None
+                kept = (
+                    f"the last good checkpoint (step {last}) is kept in {ckpt_path}"
+                    if last is not None
+                    else ("no checkpoint was written yet")
+                )
+                raise NonFiniteLossError(
+                    f"non-finite loss at step {step}: {bad}; stopped, {kept}. Try a lower learning rate."
+                )
+            if ema is not None:
+                ema.update(recipe.nets[recipe.export_net])
+            for sched in recipe.schedulers.values():
+                sched.step()
+            step += 1
+            bar.update(1)
+            if step % args.log_every == 0 or step == args.steps:
+                now = time.time()
+                rate = (images_seen - seen_log) / max(now - t_log, 1e-9)
+                t_log, seen_log = now, images_seen
+                bar.set_postfix({k: f"{v:.3g}" for k, v in losses.items()}, refresh=False)
+                if rt.is_main:
+                    record = {
+                        "step": step,
+                        **losses,
+                        "images_per_s": round(rate, 1),
+                        "wall_time": round(wall_before + now - t0, 2),
+                    }
+                    with open(out / METRICS_LOG, "a", encoding="utf-8") as f:
+                        f.write(json.dumps(record) + "\n")
+            if rt.is_main and recipe.preview and (step % args.sample_every == 0 or step == args.steps):
+                write_grid(recipe, ema, out / "samples" / f"step_{step:07d}.png")
+            if step % args.ckpt_every == 0 or step == args.steps:
+                save_checkpoint(step)
+
+    model_dir = out / "model"
+    if rt.is_main:
+        final = export_model(recipe, ema)
+        results = recipe.finish(final) if recipe.finish else {}
+        export_folder(final, model_dir, args, argv, wall_before + time.time() - t0, rt, results, out)
+        print(f"Exported {model_dir}" + "".join(f"; {k} {v:.4g}" for k, v in results.items()), file=sys.stderr)
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+    return model_dir
+
+
+def export_model(recipe: Recipe, ema: EMA | None) -> ZooModel:
+    model = ema.model if ema else recipe.nets[recipe.export_net]
+    return copy.deepcopy(model).cpu().eval()
+
+
+@torch.no_grad()
+def write_grid(recipe: Recipe, ema: EMA | None, path: Path) -> None:
+    model = ema.model if ema else recipe.nets[recipe.export_net]
+    was_training = model.training
+    model.eval()
+    images = recipe.preview(model)
+    model.train(was_training)
+    save_image(to_unit(images.float().cpu()), path, nrow=recipe.preview_rows, padding=2, pad_value=0.5)
+    save_image(
+        to_unit(images.float().cpu()), path.parent / "latest.png", nrow=recipe.preview_rows, padding=2, pad_value=0.5
+    )
+
+
+def export_folder(
+    model: ZooModel,
+    folder: Path,
+    args: argparse.Namespace,
+    argv: Sequence[str] | None,
+    wall: float,
+    rt: Runtime,
+    results: dict[str, float],
+    out: Path,
+) -> None:
+    """Save the model with what a model card needs: exact command, seed, steps, wall time, hardware."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    command_args = sys.argv[1:] if argv is None else list(argv)
+    module = sys.modules["__main__"].__spec__.name if getattr(sys.modules["__main__"], "__spec__", None) else None
+    module = getattr(args, "_module", None) or module or "train"
+    launcher = f"torchrun --nproc_per_node={rt.world_size} -m" if rt.world_size > 1 else "python -m"
+    info = {
+        "command": f"{launcher} {module} " + shlex.join(str(a) for a in command_args),
+        "arguments": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k[0] != "_"},
+        "seed": args.seed,
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "wall_time_s": round(wall, 1),
+        "hardware": hardware(rt),
+        "world_size": rt.world_size,
+        "torch": torch.__version__,
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "results": results,
+    }
+    (folder / TRAINING_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    write_compact_log(out / METRICS_LOG, folder / TRAINING_LOG)
+    latest = out / "samples" / "latest.png"
+    if latest.exists():
+        (folder / "samples.png").write_bytes(latest.read_bytes())
+
+
+def hardware(rt: Runtime) -> str:
+    if rt.device.type == "cuda":
+        return f"{rt.world_size}× {torch.cuda.get_device_name(rt.device)}"
+    return f"{rt.world_size}× CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+
+
+def write_compact_log(src: Path, dst: Path, max_points: int = MAX_CURVE_POINTS) -> None:
+    if not src.exists():
+        return
+    lines = src.read_text(encoding="utf-8").splitlines()
+    stride = max(1, math.ceil(len(lines) / max_points))
+    keep = lines[::stride]
+    if lines and keep[-1] != lines[-1]:
+        keep.append(lines[-1])
+    dst.write_text("\n".join(keep) + ("\n" if keep else ""), encoding="utf-8")
+
+
+def _truncate_log(path: Path, step: int) -> None:
+    """Drop log lines written after the checkpoint we resume from: that work is being redone."""
+    if not path.exists():
+        return
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and json.loads(ln)["step"] <= step]
+    path.write_text("".join(ln + "\n" for ln in lines), encoding="utf-8")
+
+
+def main(
+    description: str,
+    add_arguments: Callable[[argparse.ArgumentParser], None],
+    build: Callable[[argparse.Namespace, Runtime], Recipe],
+    argv: Sequence[str] | None = None,
+    module: str | None = None,
+    **defaults: Any,
+) -> Path:
+    """Parse arguments and run; the entry point of every ``python -m train.<model>``."""
+    parser = base_parser(description, **defaults)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    args._module = module
+    try:
+        return run(args, build, argv)
+    except NonFiniteLossError as err:
+        raise SystemExit(f"error: {err}") from err

@@ -1,0 +1,107 @@
+"""Train OT-GAN (Salimans et al. 2018) on MNIST: mini-batch energy distance over Sinkhorn distances.
+
+Each step draws two independent real batches X, X' and two generated batches Y, Y', embeds all four with the
+critic v (L2-normalised CReLU features), and computes entropic Sinkhorn distances W_c under the learned cost
+c(x, y) = 1 − cos(v(x), v(y)):
+
+    L = W(X,Y) + W(X,Y') + W(X',Y) + W(X',Y') − 2 W(X,X') − 2 W(Y,Y')
+
+The generator minimises L; the critic maximises it, updated once every n_gen + 1 steps (``updates_critic``).
+The transport plans are constants for the gradient. The exported generator is an EMA of its weights.
+
+    python -m train.otgan --out runs/otgan --steps 8000
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+
+from train.common import add_gan_arguments, fixed_latents, mnist_train
+from train.loop import Draw, Recipe, Runtime, main, positive_float, positive_int, set_requires_grad
+from zoo.models import OTGANCritic, OTGANGenerator
+from zoo.models.otgan import cosine_cost
+from zoo.sinkhorn import sinkhorn_distance
+
+
+def updates_critic(step: int, n_gen: int) -> bool:
+    """Whether step ``step`` updates the critic (else the generator): once per n_gen + 1 steps."""
+    return step % (n_gen + 1) == 0
+
+
+def minibatch_energy_distance(
+    vx: torch.Tensor, vx2: torch.Tensor, vy: torch.Tensor, vy2: torch.Tensor, epsilon: float, iterations: int
+) -> torch.Tensor:
+    """OT-GAN's loss from the embeddings of X, X' (real) and Y, Y' (generated); all six distances in one batch."""
+    left = torch.stack([vx, vx, vx2, vx2, vx, vy])
+    right = torch.stack([vy, vy2, vy, vy2, vx2, vy2])
+    w = sinkhorn_distance(cosine_cost(left, right), epsilon, iterations)
+    return w[0] + w[1] + w[2] + w[3] - 2 * w[4] - 2 * w[5]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_gan_arguments(parser, lr=3e-4, ema=0.999)
+    parser.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
+    parser.add_argument("--n-gen", type=positive_int, default=3, help="generator steps per critic step")
+    parser.add_argument("--epsilon", type=positive_float, default=1 / 500, help="Sinkhorn entropy weight ε")
+    parser.add_argument("--sinkhorn-iters", type=positive_int, default=500, help="Sinkhorn iterations")
+    parser.add_argument("--g-width", type=positive_int, default=16, help="generator channels (×4, ×2, ×1)")
+    parser.add_argument("--d-width", type=positive_int, default=32, help="critic channels before CReLU")
+
+
+def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
+    images, labels = mnist_train(args)
+    gen = OTGANGenerator(args.latent_dim, args.g_width).to(rt.device)
+    critic = OTGANCritic(args.d_width).to(rt.device)
+    gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
+    opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
+    opt_c = torch.optim.Adam(critic.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
+    preview_z = fixed_latents(64, gen.latent_dim, rt.device)
+
+    def step(i: int, draw: Draw) -> dict[str, float]:
+        ((x, _),), ((x2, _),) = draw(), draw()
+        z = torch.randn(2 * len(x), gen.latent_dim, device=rt.device)
+        critic_turn = updates_critic(i, args.n_gen)
+        if critic_turn:
+            with torch.no_grad():
+                y = gen(z)
+            embed = critic_train
+        else:
+            y = gen_train(z)
+            embed = critic
+            set_requires_grad(critic, False)
+        vx, vx2, vy, vy2 = embed(torch.cat([x, x2, y])).split(len(x))
+        loss = minimax = minibatch_energy_distance(vx, vx2, vy, vy2, args.epsilon, args.sinkhorn_iters)
+        if critic_turn:
+            opt_c.zero_grad(set_to_none=True)
+            (-loss).backward()
+            opt_c.step()
+        else:
+            opt_g.zero_grad(set_to_none=True)
+            loss.backward()
+            opt_g.step()
+            set_requires_grad(critic, True)
+        return {"loss": minimax.item(), "critic_step": float(critic_turn)}
+
+    return Recipe(
+        nets={"generator": gen, "critic": critic},
+        optimizers={"generator": opt_g, "critic": opt_c},
+        step=step,
+        export_net="generator",
+        datasets=[(images, labels)],
+        preview=lambda g: g(preview_z),
+    )
+
+
+DEFAULTS = {"steps": 8000, "batch_size": 64}
+
+
+def cli(argv: list[str] | None = None) -> Path:
+    """``python -m train.otgan``; returns the exported model folder."""
+    return main(__doc__, add_arguments, build, argv, module=__spec__.name, **DEFAULTS)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,40 @@
+"""GAN Zoo: classic GANs on handwritten digits, loadable in one line.
+
+    import zoo
+    g = zoo.load("dcgan")           # eval mode, CPU
+    images = g.sample(16, seed=0)   # 16×1×28×28 in [-1, 1]
+
+Conventions, everywhere in the package: images are float tensors N×1×28×28 in [-1, 1] (USPS is upsampled
+from 16×16); latents z are N×latent_dim drawn from N(0, I); classifiers return N×10 logits. Generators have
+``latent_dim``, ``sample(n, seed)`` and ``decode(z)``; a CycleGAN has ``mnist_to_usps(x)`` and
+``usps_to_mnist(x)``. ``zoo.data.to_unit`` maps images to [0, 1] for display.
+"""
+
+from .hub import list_models, load
+from .models import (
+    ARCHITECTURES,
+    BasicGenerator,
+    CycleGAN,
+    DCGANGenerator,
+    DigitClassifier,
+    Generator,
+    ModelLoadError,
+    OTGANGenerator,
+    WGANGenerator,
+    ZooModel,
+)
+
+__all__ = [
+    "ARCHITECTURES",
+    "BasicGenerator",
+    "CycleGAN",
+    "DCGANGenerator",
+    "DigitClassifier",
+    "Generator",
+    "ModelLoadError",
+    "OTGANGenerator",
+    "WGANGenerator",
+    "ZooModel",
+    "list_models",
+    "load",
+]

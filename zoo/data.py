@@ -1,0 +1,313 @@
+"""MNIST and USPS as tensors in the zoo's convention, and sketch preprocessing.
+
+Images come back as float tensors N×1×28×28 in [-1, 1] with int64 labels. USPS is stored as 16×16 digits that
+fill their frame; it is bilinearly upsampled to 28×28 so both domains share one shape (``native=True`` keeps
+16×16 for display).
+
+The data directory is resolved as: explicit argument (the ``--data-dir`` flag) > ``$GAN_ZOO_DATA`` >
+``./data`` > ``../shared/data`` beside the checkout. Nothing is downloaded unless ``download=True``.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_VAR = "GAN_ZOO_DATA"
+MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+USPS_FILE = Path("USPS") / "usps.h5"
+SPLITS = ("train", "test")
+
+
+class DataError(RuntimeError):
+    """A dataset is missing or unreadable; the message says where we looked and what to do."""
+
+
+def candidate_dirs(data_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Data directories in the order they are searched."""
+    if data_dir is not None:
+        return [Path(data_dir).expanduser()]
+    found = []
+    if os.environ.get(ENV_VAR):
+        found.append(Path(os.environ[ENV_VAR]).expanduser())
+    found += [Path.cwd() / "data", REPO_ROOT / "data", REPO_ROOT.parent / "shared" / "data"]
+    unique = []
+    for path in found:
+        if path.resolve() not in [p.resolve() for p in unique]:
+            unique.append(path)
+    return unique
+
+
+def _mnist_paths(root: Path, split: str) -> tuple[Path, Path] | None:
+    raw = root / "MNIST" / "raw"
+    paths = []
+    for stem in MNIST_FILES[split]:
+        for name in (stem, stem + ".gz"):
+            if (raw / name).is_file():
+                paths.append(raw / name)
+                break
+        else:
+            return None
+    return paths[0], paths[1]
+
+
+def _not_found(what: str, searched: list[Path], hint: str) -> DataError:
+    places = "\n".join(f"  - {p}" for p in searched)
+    return DataError(
+        f"{what} not found. Searched:\n{places}\n{hint}\n"
+        f"Point to your data with --data-dir DIR or {ENV_VAR}=DIR, or pass --download to fetch it with "
+        "torchvision (needs internet)."
+    )
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None = None, dataset: str = "mnist") -> Path:
+    """The first searched directory that holds ``dataset`` ("mnist" or "usps")."""
+    searched = candidate_dirs(data_dir)
+    for root in searched:
+        if dataset == "mnist" and _mnist_paths(root, "train") and _mnist_paths(root, "test"):
+            return root
+        if dataset == "usps" and (root / USPS_FILE).is_file():
+            return root
+    if dataset == "mnist":
+        raise _not_found("MNIST", searched, "Expected MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].")
+    raise _not_found("USPS", searched, f"Expected {USPS_FILE} (the 16×16 HDF5 with train/test groups).")
+
+
+def _read_idx(path: Path, expected_magic: int) -> np.ndarray:
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+        magic, count = struct.unpack(">II", data[:8])
+        if magic != expected_magic:
+            raise ValueError(f"magic number {magic}, expected {expected_magic}")
+        dims = [count]
+        if expected_magic == 2051:
+            dims += list(struct.unpack(">II", data[8:16]))
+        header = 8 + 4 * (len(dims) - 1)
+        array = np.frombuffer(data, dtype=np.uint8, offset=header)
+        if array.size != int(np.prod(dims)):
+            raise ValueError(f"{array.size} bytes of data for shape {dims}")
+        return array.reshape(dims)
+    except (OSError, EOFError, ValueError, struct.error) as err:
+        raise DataError(f"Corrupt or truncated MNIST file {path}: {err}. Delete it and download again.") from err
+
+
+def to_signed(images_01: torch.Tensor) -> torch.Tensor:
+    """[0, 1] → [-1, 1]."""
+    return images_01 * 2 - 1
+
+
+def to_unit(images: torch.Tensor) -> torch.Tensor:
+    """[-1, 1] → [0, 1], clamped (generators may overshoot slightly before tanh saturates)."""
+    return ((images + 1) / 2).clamp(0, 1)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_mnist(root: Path, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    image_path, label_path = _mnist_paths(root, split)
+    images = _read_idx(image_path, 2051)
+    labels = _read_idx(label_path, 2049)
+    if len(images) != len(labels):
+        raise DataError(f"{image_path} holds {len(images)} images but {label_path} holds {len(labels)} labels.")
+    x = torch.from_numpy(images.copy()).float().div_(255).unsqueeze(1)
+    return to_signed(x), torch.from_numpy(labels.astype(np.int64))
+
+
+def load_mnist(
+    split: str = "train", data_dir: str | os.PathLike | None = None, download: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST images N×1×28×28 in [-1, 1] and labels (60,000 train / 10,000 test)."""
+    _check_split(split)
+    if download:
+        _download_mnist(data_dir)
+    root = resolve_data_dir(data_dir, "mnist")
+    x, y = _load_mnist(root.resolve(), split)
+    return x.clone(), y.clone()
+
+
+@functools.lru_cache(maxsize=8)
+def _load_usps16(root: Path, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    import h5py
+
+    path = root / USPS_FILE
+    try:
+        with h5py.File(path, "r") as f:
+            data = np.asarray(f[split]["data"], dtype=np.float32)
+            target = np.asarray(f[split]["target"], dtype=np.int64)
+    except (OSError, KeyError, ValueError) as err:
+        raise DataError(
+            f"Corrupt or unreadable USPS file {path}: {err}. Expected groups train/test with data and target."
+        ) from err
+    if data.ndim != 2 or data.shape[1] != 256 or len(data) != len(target):
+        raise DataError(f"Unexpected USPS layout in {path}: data {data.shape}, target {target.shape}.")
+    x = torch.from_numpy(data).clamp_(0, 1).view(-1, 1, 16, 16)
+    return x, torch.from_numpy(target)
+
+
+def load_usps(
+    split: str = "train",
+    data_dir: str | os.PathLike | None = None,
+    download: bool = False,
+    native: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """USPS images in [-1, 1]: N×1×28×28 (bilinear upsampling), or N×1×16×16 with ``native=True``."""
+    _check_split(split)
+    if download:
+        _download_usps(data_dir)
+    root = resolve_data_dir(data_dir, "usps")
+    x16, y = _load_usps16(root.resolve(), split)
+    x = to_signed(x16)
+    return (x.clone() if native else usps_to_28(x)), y.clone()
+
+
+def usps_to_28(x16: torch.Tensor) -> torch.Tensor:
+    """Upsample 16×16 USPS-style images to the zoo's 28×28."""
+    return F.interpolate(x16, size=(28, 28), mode="bilinear", align_corners=False).clamp_(-1, 1)
+
+
+def to_16(x28: torch.Tensor) -> torch.Tensor:
+    """Downsample 28×28 images to USPS's native 16×16 (for display next to real USPS digits)."""
+    return F.interpolate(x28, size=(16, 16), mode="bilinear", align_corners=False, antialias=True).clamp_(-1, 1)
+
+
+def _check_split(split: str) -> None:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+
+
+def _download_root(data_dir: str | os.PathLike | None) -> Path:
+    if data_dir is not None:
+        return Path(data_dir).expanduser()
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    return Path.cwd() / "data"
+
+
+def _download_mnist(data_dir: str | os.PathLike | None) -> None:
+    try:
+        resolve_data_dir(data_dir, "mnist")
+        return
+    except DataError:
+        pass
+    from torchvision import datasets
+
+    root = _download_root(data_dir)
+    for train in (True, False):
+        try:
+            datasets.MNIST(root=str(root), train=train, download=True)
+        except Exception as err:  # noqa: BLE001 - network errors come in many types
+            raise DataError(f"Could not download MNIST into {root}: {err}") from err
+
+
+def _download_usps(data_dir: str | os.PathLike | None) -> None:
+    """Fetch USPS with torchvision and store it in the zoo's HDF5 layout (values in [0, 1])."""
+    try:
+        resolve_data_dir(data_dir, "usps")
+        return
+    except DataError:
+        pass
+    import h5py
+    from torchvision import datasets
+
+    root = _download_root(data_dir)
+    target = root / USPS_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".h5.part")
+    try:
+        with h5py.File(tmp, "w") as f:
+            for split in SPLITS:
+                ds = datasets.USPS(root=str(target.parent), train=split == "train", download=True)
+                group = f.create_group(split)
+                group["data"] = (np.asarray(ds.data, dtype=np.float32) / 255.0).reshape(-1, 256)
+                group["target"] = np.asarray(ds.targets, dtype=np.int64)
+    except Exception as err:  # noqa: BLE001
+        tmp.unlink(missing_ok=True)
+        raise DataError(f"Could not download USPS into {target.parent}: {err}") from err
+    os.replace(tmp, target)
+
+
+# --- sketches: a drawing or an upload → an MNIST-style digit ---------------------------------------------
+
+
+class EmptyDrawingError(ValueError):
+    """The canvas or image holds no strokes."""
+
+
+def preprocess_sketch(image: np.ndarray, threshold: float = 0.1) -> torch.Tensor:
+    """Turn a drawing (white-on-black or black-on-white, any size) into 1×1×28×28 in [-1, 1] the MNIST way.
+
+    MNIST digits were cropped to their bounding box, scaled to fit 20×20 keeping the aspect ratio, and placed
+    in 28×28 so that their centre of mass is at the centre. Accepts H×W grey, H×W×3 RGB or H×W×4 RGBA
+    (strokes read from alpha when the background is transparent), uint8 or float in [0, 1].
+    """
+    ink = _ink(np.asarray(image))
+    if ink.max(initial=0.0) < threshold:
+        raise EmptyDrawingError("The drawing is empty: draw a digit (white strokes on black) first.")
+    rows = np.flatnonzero(ink.max(axis=1) >= threshold)
+    cols = np.flatnonzero(ink.max(axis=0) >= threshold)
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = crop.shape
+    scale = 20.0 / max(h, w)
+    new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+    t = torch.from_numpy(np.ascontiguousarray(crop, dtype=np.float32))[None, None]
+    digit = F.interpolate(t, size=(new_h, new_w), mode="bilinear", align_corners=False, antialias=True)[0, 0]
+    canvas = torch.zeros(28, 28)
+    top, left = (28 - new_h) // 2, (28 - new_w) // 2
+    canvas[top : top + new_h, left : left + new_w] = digit
+    mass = canvas.sum()
+    ys, xs = torch.arange(28.0), torch.arange(28.0)
+    cy = float((canvas.sum(1) * ys).sum() / mass)
+    cx = float((canvas.sum(0) * xs).sum() / mass)
+    shift_y, shift_x = round(13.5 - cy), round(13.5 - cx)
+    shift_y = int(np.clip(shift_y, -top, 28 - (top + new_h)))
+    shift_x = int(np.clip(shift_x, -left, 28 - (left + new_w)))
+    canvas = torch.roll(canvas, shifts=(shift_y, shift_x), dims=(0, 1))
+    return to_signed(canvas.clamp(0, 1))[None, None]
+
+
+def _ink(image: np.ndarray) -> np.ndarray:
+    """Stroke intensity in [0, 1], 1 = ink, whatever the input's layout and polarity."""
+    if image.ndim not in (2, 3) or image.size == 0:
+        raise ValueError(f"Expected an H×W or H×W×C image, got shape {image.shape}.")
+    img = image.astype(np.float32)
+    if np.issubdtype(image.dtype, np.integer) or img.max(initial=0) > 1.0:
+        img = img / 255.0
+    if img.ndim == 3:
+        if img.shape[2] == 4 and img[..., 3].min() < 0.99:
+            return img[..., 3]  # transparent canvas: every opaque pixel is a stroke, whatever its colour
+        if img.shape[2] not in (1, 3, 4):
+            raise ValueError(f"Expected 1, 3 or 4 channels, got {img.shape[2]}.")
+        img = img[..., :3].mean(axis=2)
+    # background is the majority colour: if it is light, invert so that ink is bright
+    return 1.0 - img if np.median(img) > 0.5 else img
+
+
+def random_affine(
+    x: torch.Tensor,
+    degrees: float = 10.0,
+    scale: float = 0.1,
+    shift: float = 2.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Small random rotations, scalings and shifts (in pixels) of a batch in [-1, 1]; background stays -1."""
+    n = x.shape[0]
+    rand = torch.rand(n, 4, generator=generator).to(x.device) * 2 - 1
+    angle = rand[:, 0] * degrees * torch.pi / 180
+    s = 1 + rand[:, 1] * scale
+    cos, sin = torch.cos(angle) / s, torch.sin(angle) / s
+    tx, ty = rand[:, 2] * shift * 2 / x.shape[-1], rand[:, 3] * shift * 2 / x.shape[-2]
+    theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x + 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) - 1

@@ -1,0 +1,164 @@
+"""What every shipped model shares: a self-describing folder (config.json + model.safetensors) and strict loading.
+
+Built on ``huggingface_hub.PyTorchModelHubMixin`` so that a model folder is also a Hub repository. Two things
+differ from the mixin's defaults, on purpose: loading is strict (the mixin ignores missing or unexpected weights
+by default) and reads safetensors only (no pickle fallback), and ``config.json`` records the architecture name
+(``arch``) so that :func:`zoo.load` can rebuild the right class from a folder alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from huggingface_hub import PyTorchModelHubMixin
+from torch import nn
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+ARCHITECTURES: dict[str, type[ZooModel]] = {}
+
+
+class ModelLoadError(RuntimeError):
+    """A model folder is missing, corrupt, or does not match its config; the message names the file."""
+
+
+class ZooModel(
+    nn.Module,
+    PyTorchModelHubMixin,
+    library_name="gan-zoo",
+    license="mit",
+    tags=["gan", "mnist", "gan-zoo"],
+    repo_url="https://github.com/gan-zoo/gan-zoo",
+):
+    """Base of every model that ``zoo.load`` returns. Subclasses set ``arch`` and get registered."""
+
+    arch: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.arch:
+            ARCHITECTURES[cls.arch] = cls
+
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any) -> None:  # type: ignore[override]
+        config = dict(kwargs.pop("config", None) or self._hub_mixin_config or {})
+        config["arch"] = self.arch
+        super().save_pretrained(save_directory, config=config, **kwargs)
+
+    @classmethod
+    def _from_pretrained(  # type: ignore[override]
+        cls,
+        *,
+        model_id: str,
+        revision: str | None,
+        cache_dir: str | Path | None,
+        force_download: bool,
+        local_files_only: bool,
+        token: str | bool | None,
+        map_location: str = "cpu",
+        strict: bool = True,
+        **model_kwargs: Any,
+    ) -> ZooModel:
+        if os.path.isdir(model_id):
+            model_file = os.path.join(model_id, WEIGHTS_NAME)
+        else:
+            from huggingface_hub import hf_hub_download
+
+            model_file = hf_hub_download(
+                repo_id=model_id,
+                filename=WEIGHTS_NAME,
+                revision=revision,
+                cache_dir=cache_dir,
+                force_download=force_download,
+                token=token,
+                local_files_only=local_files_only,
+            )
+        model = cls(**model_kwargs)
+        load_weights(model, model_file, strict=strict)
+        return model.to(map_location)
+
+
+def load_weights(model: nn.Module, model_file: str | os.PathLike, strict: bool = True) -> None:
+    """Load safetensors weights into ``model``; every failure names the file and says what is wrong."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    if not os.path.isfile(model_file):
+        raise ModelLoadError(f"Weights file not found: {model_file}")
+    try:
+        state = load_file(str(model_file), device="cpu")
+    except (SafetensorError, OSError, ValueError) as err:
+        raise ModelLoadError(f"Corrupt or truncated weights file {model_file}: {err}") from err
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    wrong_shape = [
+        f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in state and state[k].shape != v.shape
+    ]
+    if wrong_shape or (strict and (missing or unexpected)):
+        details = []
+        if missing:
+            details.append(f"missing {missing[:5]}{' …' if len(missing) > 5 else ''}")
+        if unexpected:
+            details.append(f"unexpected {unexpected[:5]}{' …' if len(unexpected) > 5 else ''}")
+        if wrong_shape:
+            details.append(f"shape mismatch {wrong_shape[:3]}{' …' if len(wrong_shape) > 3 else ''}")
+        raise ModelLoadError(
+            f"Weights in {model_file} do not match the architecture in its config.json ({'; '.join(details)})."
+        )
+    model.load_state_dict(state, strict=strict)
+
+
+def read_config(folder: str | os.PathLike) -> dict[str, Any]:
+    """The config.json of a model folder, validated enough to pick the class."""
+    path = Path(folder) / CONFIG_NAME
+    if not path.is_file():
+        raise ModelLoadError(f"No {CONFIG_NAME} in {folder}: not a GAN Zoo model folder.")
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelLoadError(f"Corrupt config file {path}: {err}") from err
+    if not isinstance(config, dict) or config.get("arch") not in ARCHITECTURES:
+        known = ", ".join(sorted(ARCHITECTURES))
+        raise ModelLoadError(f"{path} names architecture {config.get('arch')!r}; known: {known}.")
+    return config
+
+
+class Generator(ZooModel):
+    """An unconditional generator: z ~ N(0, I) of ``latent_dim`` → N×1×28×28 in [-1, 1]."""
+
+    latent_dim: int
+
+    def latent(self, n: int, seed: int | None = None) -> torch.Tensor:
+        """n latent vectors; the same seed gives the same vectors on every device."""
+        gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        return torch.randn(n, self.latent_dim, generator=gen).to(self.device)
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int | None = None) -> torch.Tensor:
+        return self.decode(self.latent(n, seed))
+
+    @torch.no_grad()
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Images for given latents, without gradients (the UIs' entry point)."""
+        return self(z.to(self.device))
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+
+def init_dcgan_weights(module: nn.Module) -> None:
+    """Radford et al.: conv weights N(0, 0.02); batch-norm scale N(1, 0.02), shift 0."""
+    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d | nn.BatchNorm1d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)

@@ -1,0 +1,45 @@
+"""The baseline: Goodfellow et al.'s GAN with multilayer perceptrons (the MLP of the OT-GAN report's baseline)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .base import Generator
+
+
+class BasicGenerator(Generator):
+    """z → 256 → 512 → 1024 → 784, LeakyReLU(0.2), tanh output."""
+
+    arch = "basic"
+
+    def __init__(self, latent_dim: int = 100, hidden: tuple[int, ...] = (256, 512, 1024)):
+        super().__init__()
+        self.latent_dim = latent_dim
+        layers: list[nn.Module] = []
+        width = latent_dim
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2)]
+            width = h
+        layers += [nn.Linear(width, 28 * 28), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).view(-1, 1, 28, 28)
+
+
+class BasicDiscriminator(nn.Module):
+    """784 → 1024 → 512 → 256 → 1 logit, LeakyReLU(0.2) and dropout 0.3."""
+
+    def __init__(self, hidden: tuple[int, ...] = (1024, 512, 256), dropout: float = 0.3):
+        super().__init__()
+        layers: list[nn.Module] = [nn.Flatten()]
+        width = 28 * 28
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            width = h
+        layers.append(nn.Linear(width, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).squeeze(1)

@@ -1,0 +1,116 @@
+"""CycleGAN (Zhu et al. 2017) for unpaired MNIST ↔ USPS translation at 28×28.
+
+Follows the reference implementation (junyanz/pytorch-CycleGAN-and-pix2pix) scaled to digits: ResNet
+generators (c7s1-w, two stride-2 downsamplings, residual blocks, two upsamplings, c7s1-1, reflection padding,
+instance norm, tanh) and PatchGAN discriminators whose 5×5 output scores overlapping patches.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .base import ZooModel
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, channels: int):
+        super().__init__()
+        self.block = nn.Sequential(
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            nn.InstanceNorm2d(channels),
+            nn.ReLU(True),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            nn.InstanceNorm2d(channels),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.block(x)
+
+
+class ResnetGenerator(nn.Module):
+    """28×28 → (4·width)×7×7 residual trunk → 28×28, output in [-1, 1]."""
+
+    def __init__(self, width: int = 16, n_blocks: int = 6):
+        super().__init__()
+        layers: list[nn.Module] = [
+            nn.ReflectionPad2d(3),
+            nn.Conv2d(1, width, 7),
+            nn.InstanceNorm2d(width),
+            nn.ReLU(True),
+        ]
+        for mult in (1, 2):
+            layers += [
+                nn.Conv2d(width * mult, width * mult * 2, 3, stride=2, padding=1),
+                nn.InstanceNorm2d(width * mult * 2),
+                nn.ReLU(True),
+            ]
+        layers += [ResidualBlock(4 * width) for _ in range(n_blocks)]
+        for mult in (4, 2):
+            layers += [
+                nn.ConvTranspose2d(width * mult, width * mult // 2, 3, stride=2, padding=1, output_padding=1),
+                nn.InstanceNorm2d(width * mult // 2),
+                nn.ReLU(True),
+            ]
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, 1, 7), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class PatchDiscriminator(nn.Module):
+    """PatchGAN for 28×28: C(w)-s2 → C(2w)-s2 → C(4w)-s1 → 1 channel; a 5×5 map of real/fake scores."""
+
+    def __init__(self, width: int = 32):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width, 4, 2, 1),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(width, 2 * width, 4, 2, 1),
+            nn.InstanceNorm2d(2 * width),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(2 * width, 4 * width, 3, 1, 1),
+            nn.InstanceNorm2d(4 * width),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(4 * width, 1, 3, 1, 0),
+        )
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.normal_(m.weight, 0.0, 0.02)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class CycleGAN(ZooModel):
+    """The two translators: G (MNIST → USPS style) and F (USPS → MNIST style); discriminators stay in training."""
+
+    arch = "cyclegan"
+
+    def __init__(self, width: int = 16, n_blocks: int = 6, lambda_cycle: float = 10.0):
+        super().__init__()
+        self.lambda_cycle = lambda_cycle  # recorded in config.json so that a folder says which λ made it
+        self.g_mnist_to_usps = ResnetGenerator(width, n_blocks)
+        self.f_usps_to_mnist = ResnetGenerator(width, n_blocks)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d | nn.ConvTranspose2d):
+                nn.init.normal_(m.weight, 0.0, 0.02)
+                nn.init.zeros_(m.bias)
+
+    @torch.no_grad()
+    def mnist_to_usps(self, x: torch.Tensor) -> torch.Tensor:
+        """G: N×1×28×28 MNIST-style in [-1, 1] → USPS style, same shape."""
+        return self.g_mnist_to_usps(x.to(self.device))
+
+    @torch.no_grad()
+    def usps_to_mnist(self, x: torch.Tensor) -> torch.Tensor:
+        """F: N×1×28×28 USPS-style (upsampled) in [-1, 1] → MNIST style."""
+        return self.f_usps_to_mnist(x.to(self.device))
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device

@@ -1,0 +1,56 @@
+"""DCGAN (Radford et al. 2016) scaled to 28×28 digits.
+
+The paper's guidelines: strided convolutions instead of pooling, fractionally-strided ones in the generator,
+batch norm everywhere but the generator's output and the discriminator's input, ReLU in G with a tanh output,
+LeakyReLU(0.2) in D, weights drawn from N(0, 0.02).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .base import Generator, init_dcgan_weights
+
+
+class DCGANGenerator(Generator):
+    """z → (4·width)×7×7 → (2·width)×14×14 → 1×28×28."""
+
+    arch = "dcgan"
+
+    def __init__(self, latent_dim: int = 100, width: int = 32):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(latent_dim, 4 * width, 7, 1, 0, bias=False),
+            nn.BatchNorm2d(4 * width),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(2 * width),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(2 * width, 1, 4, 2, 1),
+            nn.Tanh(),
+        )
+        self.apply(init_dcgan_weights)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z.view(z.shape[0], self.latent_dim, 1, 1))
+
+
+class DCGANDiscriminator(nn.Module):
+    """1×28×28 → width×14×14 → (2·width)×7×7 → one logit; no batch norm on the input layer."""
+
+    def __init__(self, width: int = 64, batch_norm: bool = True):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width, 4, 2, 1),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),
+            nn.BatchNorm2d(2 * width) if batch_norm else nn.Identity(),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(2 * width, 1, 7, 1, 0),
+        )
+        self.apply(init_dcgan_weights)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).view(-1)
