@@ -142,7 +142,14 @@ def test_wgan_schedule_and_clipping(tiny_data, tmp_path, monkeypatch):
     import train.wgan as mod
 
     assert [mod.critic_iterations(i, 5) for i in (0, 24, 25, 26, 499, 500, 501, 1000)] == [
-        3, 3, 5, 5, 5, 3, 5, 3,  # the warm-up count is patched to 3 in these tests
+        3,
+        3,
+        5,
+        5,
+        5,
+        3,
+        5,
+        3,  # the warm-up count is patched to 3 in these tests
     ]
     monkeypatch.setattr(mod, "WARMUP_CRITIC_ITERS", 100)
     assert mod.critic_iterations(0) == 100 and mod.critic_iterations(25) == 5 and mod.critic_iterations(1500) == 100
@@ -175,8 +182,10 @@ def test_wgan_schedule_and_clipping(tiny_data, tmp_path, monkeypatch):
     run_cli("train.wgan", tiny_data, tmp_path / "w", "--steps", "4", "--n-critic", "2", "--clip", "0.005")
     assert draws == [4, 2, 2, 2]
     assert all(clipped)
-    assert all(json.loads(line)["wasserstein"] == json.loads(line)["wasserstein"] for line in
-               (tmp_path / "w" / loop.METRICS_LOG).read_text().splitlines())
+    assert all(
+        json.loads(line)["wasserstein"] == json.loads(line)["wasserstein"]
+        for line in (tmp_path / "w" / loop.METRICS_LOG).read_text().splitlines()
+    )
 
 
 def test_otgan_schedule_updates_the_right_network(tiny_data, tmp_path, monkeypatch):
@@ -195,8 +204,11 @@ def test_otgan_schedule_updates_the_right_network(tiny_data, tmp_path, monkeypat
             before = {k: [p.detach().clone() for p in net.parameters()] for k, net in recipe.nets.items()}
             result = real_step(i, draw)
             changed.append(
-                {k for k, net in recipe.nets.items()
-                 if any(not torch.equal(a, p) for a, p in zip(before[k], net.parameters(), strict=True))}
+                {
+                    k
+                    for k, net in recipe.nets.items()
+                    if any(not torch.equal(a, p) for a, p in zip(before[k], net.parameters(), strict=True))
+                }
             )
             return result
 
@@ -236,8 +248,12 @@ def test_cyclegan_lr_decays_linearly_over_second_half():
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--steps", "0"], "positive integer"), (["--device", "tpu"], "invalid choice"),
-     (["--lambda-cycle", "ten"], "invalid float"), ([], "required: --out")],
+    [
+        (["--steps", "0"], "positive integer"),
+        (["--device", "tpu"], "invalid choice"),
+        (["--lambda-cycle", "ten"], "invalid float"),
+        ([], "required: --out"),
+    ],
 )
 def test_bad_arguments_are_clear(args, message, tmp_path):
     argv = [sys.executable, "-m", "train.cyclegan", *args]
@@ -252,7 +268,11 @@ def test_missing_data_is_a_clear_error(tmp_path):
     env = {**os.environ, "GAN_ZOO_DATA": str(tmp_path / "nothing")}
     result = subprocess.run(
         [sys.executable, "-m", "train.dcgan", "--out", str(tmp_path / "r"), "--data-dir", str(tmp_path / "none")],
-        cwd=REPO, capture_output=True, text=True, timeout=120, env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert result.returncode == 1
     assert "MNIST not found" in result.stderr and str(tmp_path / "none") in result.stderr
@@ -260,11 +280,22 @@ def test_missing_data_is_a_clear_error(tmp_path):
 
 
 def test_help_lists_common_and_model_arguments():
-    result = subprocess.run([sys.executable, "-m", "train.otgan", "--help"], cwd=REPO, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "train.otgan", "--help"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0
-    for flag in ("--data-dir", "--out", "--steps", "--batch-size", "--seed", "--device", "--resume",
-                 "--sample-every", "--n-gen", "--epsilon"):
+    for flag in (
+        "--data-dir",
+        "--out",
+        "--steps",
+        "--batch-size",
+        "--seed",
+        "--device",
+        "--resume",
+        "--sample-every",
+        "--n-gen",
+        "--epsilon",
+    ):
         assert flag in result.stdout
 
 
@@ -273,10 +304,33 @@ def test_help_lists_common_and_model_arguments():
 def test_torchrun_two_cpu_processes(module, tiny_data, tmp_path):
     out = tmp_path / "ddp"
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", module,
-         "--data-dir", str(tiny_data), "--out", str(out), "--steps", "3", "--batch-size", "4", "--device", "cpu",
-         "--log-every", "1", *TINY[module]],
-        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"},
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node=2",
+            "-m",
+            module,
+            "--data-dir",
+            str(tiny_data),
+            "--out",
+            str(out),
+            "--steps",
+            "3",
+            "--batch-size",
+            "4",
+            "--device",
+            "cpu",
+            "--log-every",
+            "1",
+            *TINY[module],
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     info = json.loads((out / "model" / loop.TRAINING_INFO).read_text())

@@ -1,0 +1,123 @@
+import json
+
+import pytest
+import torch
+
+from zoo import metrics
+from zoo.evaluate import main as evaluate_main
+from zoo.models import CycleGAN, DCGANGenerator, DigitClassifier
+
+
+def test_frechet_distance_is_zero_for_same_set_and_grows_with_shift():
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(2000, 8, generator=gen)
+    assert metrics.frechet_distance(a, a) < 1e-6
+    shifted = [metrics.frechet_distance(a, a + s) for s in (0.5, 1.0, 2.0)]
+    assert shifted == sorted(shifted)
+    assert shifted[1] == pytest.approx(8 * 1.0**2, rel=1e-3)  # a pure mean shift adds ‖Δμ‖²
+    b = torch.randn(2000, 8, generator=gen) * 2  # a wider Gaussian: Tr term, (2 − 1)² per dimension
+    assert metrics.frechet_distance(a, b) == pytest.approx(8.0, rel=0.15)
+
+
+def test_inception_score_bounds():
+    constant = torch.zeros(100, 10)
+    constant[:, 3] = 1
+    assert metrics.inception_score(constant) == pytest.approx(1.0)
+    confident_uniform = torch.eye(10).repeat(10, 1)
+    assert metrics.inception_score(confident_uniform) == pytest.approx(10.0, rel=1e-6)
+    unsure = torch.full((100, 10), 0.1)
+    assert metrics.inception_score(unsure) == pytest.approx(1.0)
+
+
+def test_histogram_flags_single_class():
+    probs = torch.zeros(500, 10)
+    probs[:, 7] = 1
+    hist = metrics.class_histogram(probs)
+    cov = metrics.coverage(hist)
+    assert hist[7] == 1 and cov["classes_covered"] == 1
+    assert cov["tv_to_uniform"] == pytest.approx(0.9)
+    balanced = metrics.coverage(metrics.class_histogram(torch.eye(10).repeat(50, 1)))
+    assert balanced["tv_to_uniform"] == 0 and balanced["classes_covered"] == 10
+
+
+def test_confident_share():
+    probs = torch.tensor([[0.95, 0.05], [0.6, 0.4], [0.1, 0.9]])
+    assert metrics.confident_share(probs) == pytest.approx(2 / 3)
+
+
+def test_memorisation_flags_copies():
+    gen = torch.Generator().manual_seed(0)
+    train = torch.rand(2000, 1, 28, 28, generator=gen)
+    test = torch.rand(300, 1, 28, 28, generator=gen)
+    copies = metrics.memorisation(train[:200] + 0.001, train, test)
+    fresh = metrics.memorisation(torch.rand(200, 1, 28, 28, generator=gen), train, test)
+    assert copies["copy_share"] == 1.0 and copies["distance_ratio"] < 0.01
+    assert fresh["copy_share"] < 0.05 and fresh["distance_ratio"] == pytest.approx(1.0, abs=0.05)
+    idx = metrics.nearest_indices(train[[5, 17]], train)
+    assert idx.tolist() == [5, 17]
+
+
+def test_adaptation_probe_learns_a_separable_task():
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(400) % 10
+    x = -torch.ones(400, 1, 28, 28)
+    for i, label in enumerate(y):  # each class lights a different row band
+        x[i, 0, 2 * label + 3 : 2 * label + 6, 4:24] = 1
+    x += 0.05 * torch.randn(x.shape, generator=gen)
+    assert metrics.adaptation_accuracy(x, y, x, y, steps=150) > 0.9
+
+
+@pytest.fixture
+def tiny_zoo(tmp_path):
+    torch.manual_seed(0)
+    paths = {}
+    for name, model in {
+        "classifier-mnist": DigitClassifier("mnist", width=4),
+        "classifier-usps": DigitClassifier("usps", width=4),
+        "dcgan": DCGANGenerator(width=4),
+        "cyclegan-lambda3": CycleGAN(width=4, n_blocks=1, lambda_cycle=3.0),
+    }.items():
+        model.eval().save_pretrained(tmp_path / name)
+        paths[name] = tmp_path / name
+    return paths
+
+
+def test_evaluator_end_to_end(tiny_zoo, tiny_data, tmp_path, capsys):
+    argv = [
+        str(tiny_zoo["dcgan"]),
+        str(tiny_zoo["cyclegan-lambda3"]),
+        str(tiny_zoo["classifier-usps"]),
+        "--samples",
+        "200",
+        "--data-dir",
+        str(tiny_data),
+        "--adaptation-steps",
+        "3",
+        "--adaptation-images",
+        "64",
+        "--classifier-mnist",
+        str(tiny_zoo["classifier-mnist"]),
+        "--classifier-usps",
+        str(tiny_zoo["classifier-usps"]),
+    ]
+    assert evaluate_main([*argv, "--json", str(tmp_path / "a.json")]) == 0
+    table = capsys.readouterr().out
+    assert "| dcgan |" in table and "| *MNIST (real data)* |" in table
+    assert "| cyclegan-lambda3 | 3 |" in table and "*no translation (MNIST as is)*" in table
+    assert "| classifier-usps | usps |" in table
+    saved = json.loads((tiny_zoo["dcgan"] / "metrics.json").read_text())
+    assert saved["metrics"]["samples"] == 200 and "MNIST (real data)" in saved["reference"]
+    assert 1 <= saved["metrics"]["inception_score"] <= 10
+    card = (tiny_zoo["cyclegan-lambda3"] / "README.md").read_text()
+    assert card.startswith("---\n") and "library_name: gan-zoo" in card and "label_preservation" in card
+    assert evaluate_main([*argv, "--json", str(tmp_path / "b.json"), "--no-write"]) == 0
+    a, b = (json.loads((tmp_path / f).read_text()) for f in ("a.json", "b.json"))
+    assert a["models"] == b["models"] and a["reference"] == b["reference"]  # deterministic for a fixed seed
+
+
+def test_evaluator_explains_missing_classifier(tiny_zoo, tiny_data, tmp_path, capsys):
+    code = evaluate_main(
+        [str(tiny_zoo["dcgan"]), "--data-dir", str(tiny_data), "--classifier-mnist", str(tmp_path / "nope")]
+    )
+    assert code == 2
+    assert "python -m train.classifier" in capsys.readouterr().err

@@ -1,0 +1,169 @@
+"""Model cards: a Hub README.md for a model folder, written from what the folder records about itself.
+
+Everything on a card comes from files the project's own code wrote: ``config.json`` (architecture),
+``training.json`` (exact command, seed, steps, wall time, hardware; written by train/loop.py) and
+``metrics.json`` (written by ``python -m zoo.evaluate``). Nothing is typed in by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from huggingface_hub import EvalResult, ModelCardData
+
+from .report import classifier_table, generator_table, translator_table
+
+ABOUT = {
+    "basic": (
+        "The baseline GAN of Goodfellow et al. (2014) with multilayer perceptrons: generator 100→256→512→1024→784 "
+        "with LeakyReLU(0.2) and a tanh output, discriminator 784→1024→512→256→1 with dropout 0.3; "
+        "non-saturating generator loss.",
+        "unconditional-image-generation",
+    ),
+    "dcgan": (
+        "DCGAN (Radford et al., 2016) scaled to 28×28: fractionally-strided convolutions in the generator, strided "
+        "convolutions in the discriminator, batch norm (not on G's output nor D's input), ReLU/tanh in G, "
+        "LeakyReLU(0.2) in D, weights N(0, 0.02), Adam 2e-4 β1 0.5.",
+        "unconditional-image-generation",
+    ),
+    "wgan": (
+        "WGAN (Arjovsky et al., 2017): the DCGAN networks with the discriminator read as a critic (no sigmoid), "
+        "critic weights clipped to [-c, c] after every update, RMSProp, n_critic critic steps per generator step "
+        "(100 for the first 25 generator steps and every 500th).",
+        "unconditional-image-generation",
+    ),
+    "otgan": (
+        "OT-GAN (Salimans et al., 2018): generator with GLU activations and nearest-neighbour upsampling; critic "
+        "with CReLU and an L2-normalised embedding; the loss is the mini-batch energy distance over entropic "
+        "Sinkhorn distances (log domain) under the learned cosine cost, with n_gen generator steps per critic "
+        "step and an exponential moving average of the generator's weights.",
+        "unconditional-image-generation",
+    ),
+    "cyclegan": (
+        "CycleGAN (Zhu et al., 2017) for unpaired MNIST ↔ USPS translation at 28×28: ResNet generators with "
+        "instance norm and reflection padding, PatchGAN discriminators, least-squares adversarial loss, cycle "
+        "L1 loss weighted by λ, identity loss 0.5·λ, image pools of 50, Adam 2e-4 β1 0.5 with linear decay.",
+        "image-to-image",
+    ),
+    "classifier": (
+        "A small CNN digit classifier (two double-conv blocks with batch norm, a 128-unit penultimate layer): the "
+        "zoo's measuring instrument. Its penultimate features give the Fréchet distances, its predictions the "
+        "Inception Score, class coverage and label preservation.",
+        "image-classification",
+    ),
+}
+DATASETS = {"usps": ["flwrlabs/usps"], "mnist": ["ylecun/mnist"]}
+CARD_METRICS = {
+    "generator": [
+        ("inception_score", "Classifier Inception Score"),
+        ("frechet_distance", "Classifier Fréchet distance"),
+    ],
+    "translator": [
+        ("label_preservation_mnist_to_usps", "Label preservation MNIST→USPS"),
+        ("label_preservation_usps_to_mnist", "Label preservation USPS→MNIST"),
+        ("adaptation_accuracy", "Domain adaptation accuracy (USPS test)"),
+    ],
+    "classifier": [("test_accuracy", "Test accuracy")],
+}
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def card_text(folder: str | Path, repo_id: str | None = None) -> str:
+    folder = Path(folder)
+    name = folder.name
+    config = _read(folder / "config.json") or {}
+    training = _read(folder / "training.json")
+    evaluation = _read(folder / "metrics.json")
+    arch = config.get("arch", "")
+    about, task = ABOUT.get(arch, ("", "unconditional-image-generation"))
+    domain = config.get("domain", "mnist")
+    datasets = DATASETS["mnist"] + (DATASETS["usps"] if arch == "cyclegan" else [])
+    if arch == "classifier":
+        datasets = DATASETS[domain]
+
+    results = []
+    if evaluation:
+        m = evaluation["metrics"]
+        measured_on = "usps" if arch == "cyclegan" or domain == "usps" else "mnist"
+        for key, label in CARD_METRICS.get(m["kind"], []):
+            if m.get(key) is not None:
+                results.append(
+                    EvalResult(
+                        task_type=task,
+                        dataset_type=DATASETS[measured_on][0],
+                        dataset_name=measured_on.upper(),
+                        dataset_split="test",
+                        metric_type=key,
+                        metric_name=label,
+                        metric_value=round(float(m[key]), 4),
+                    )
+                )
+    data = ModelCardData(
+        library_name="gan-zoo",
+        license="mit",
+        datasets=datasets,
+        pipeline_tag=task,
+        tags=sorted({"gan-zoo", "pytorch", "pytorch_model_hub_mixin", "model_hub_mixin", arch, "mnist"} - {""}),
+        model_name=name if results else None,
+        eval_results=results or None,
+    )
+
+    parts = [f"---\n{data.to_yaml()}\n---\n", f"# {name}\n", about + "\n"]
+    parts.append("## Configuration\n\n" + "\n".join(f"- `{k}`: {v}" for k, v in config.items()) + "\n")
+    if training:
+        hours = training["wall_time_s"] / 3600
+        parts.append(
+            "## Training\n\n"
+            f"Trained with this repository's own code:\n\n```bash\n{training['command']}\n```\n\n"
+            f"- seed {training['seed']}, {training['steps']} steps, batch size {training['batch_size']}\n"
+            f"- wall time {training['wall_time_s']:.0f} s ({hours:.2f} h) on {training['hardware']}, "
+            f"torch {training['torch']}, finished {training['finished']}\n"
+            + "".join(f"- final {k}: {v:.4g}\n" for k, v in training.get("results", {}).items())
+        )
+    if evaluation:
+        m = evaluation["metrics"]
+        refs = {f"*{k}*": v for k, v in evaluation.get("reference", {}).items()}
+        table = {"generator": generator_table, "translator": translator_table, "classifier": classifier_table}
+        parts.append(
+            f"## Evaluation\n\nMeasured by `python -m zoo.evaluate {name}` (seed {evaluation['seed']}, "
+            f"{evaluation['evaluated']}); reference rows are real data.\n\n"
+            + table[m["kind"]]({name: m, **refs})
+            + "\n"
+        )
+        if m["kind"] == "generator":
+            parts.append(
+                "Fréchet distance and Inception Score are computed with the zoo's MNIST classifier "
+                "(`classifier-mnist`), not Inception-v3; compare them within this zoo only.\n"
+            )
+    if (folder / "samples.png").is_file():
+        parts.append("## Samples\n\n![samples](samples.png)\n")
+    usage = f'model = zoo.load("{name}")'
+    hub = f'model = zoo.load("{name}", source="hub", repo_id="{repo_id or "OWNER/gan-zoo"}")'
+    if arch == "cyclegan":
+        call = "usps_style = model.mnist_to_usps(x)   # x: N×1×28×28 in [-1, 1]\nback = model.usps_to_mnist(usps_style)"
+    elif arch == "classifier":
+        call = "logits = model(x)                     # x: N×1×28×28 in [-1, 1]"
+    else:
+        call = "images = model.sample(16, seed=0)     # 16×1×28×28 in [-1, 1]"
+    parts.append(
+        "## Use\n\n```python\nimport zoo\n\n"
+        + usage
+        + "               # from weights/ in the repository\n"
+        + "# "
+        + hub
+        + "\n"
+        + call
+        + "\n```\n"
+    )
+    return "\n".join(parts)
+
+
+def write_card(folder: str | Path, repo_id: str | None = None) -> Path:
+    path = Path(folder) / "README.md"
+    path.write_text(card_text(folder, repo_id), encoding="utf-8")
+    return path

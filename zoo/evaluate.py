@@ -1,0 +1,245 @@
+"""Measure the zoo: ``python -m zoo.evaluate [NAMES…] [--samples N] [--json PATH]``.
+
+Loads models by name (``weights/<name>``) or folder path, computes the metrics of ``zoo.metrics`` with fixed
+seeds, prints Markdown tables with reference rows from real data beside the models, and writes each model's
+figures to ``<folder>/metrics.json`` (and refreshes its model card). Needs the two shipped classifiers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from . import card, metrics
+from .data import DataError, load_mnist, load_usps
+from .hub import list_models, load_folder, model_folder
+from .models import CycleGAN, DigitClassifier, Generator, ModelLoadError
+from .report import report
+
+METRICS_FILE = "metrics.json"
+CLASSIFIERS = {"mnist": "classifier-mnist", "usps": "classifier-usps"}
+
+
+class Evaluator:
+    """Holds the data and the two classifiers once, so every model is measured against the same things."""
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        samples: int = 10_000,
+        seed: int = 0,
+        adaptation_steps: int = 1000,
+        adaptation_images: int = 20_000,
+        classifier_mnist: str | Path = CLASSIFIERS["mnist"],
+        classifier_usps: str | Path = CLASSIFIERS["usps"],
+    ):
+        self.samples, self.seed = samples, seed
+        self.adaptation_steps, self.adaptation_images = adaptation_steps, adaptation_images
+        self.mnist_train, self.mnist_train_y = load_mnist("train", data_dir)
+        self.mnist_test, self.mnist_test_y = load_mnist("test", data_dir)
+        self.usps_train, self.usps_train_y = load_usps("train", data_dir)
+        self.usps_test, self.usps_test_y = load_usps("test", data_dir)
+        self.clf_mnist = _classifier(classifier_mnist)
+        self.clf_usps = _classifier(classifier_usps)
+        self._mnist_test_features: torch.Tensor | None = None
+
+    @property
+    def mnist_test_features(self) -> torch.Tensor:
+        if self._mnist_test_features is None:
+            self._mnist_test_features = metrics.features(self.clf_mnist, self.mnist_test)
+        return self._mnist_test_features
+
+    # --- per kind of model ---
+
+    def classifier(self, model: DigitClassifier) -> dict[str, Any]:
+        x, y = (self.mnist_test, self.mnist_test_y) if model.domain == "mnist" else (self.usps_test, self.usps_test_y)
+        return {"kind": "classifier", "domain": model.domain, "test_accuracy": metrics.accuracy(model, x, y)}
+
+    def generator(self, model: Generator) -> dict[str, Any]:
+        images = torch.cat(
+            [
+                model.sample(min(1000, self.samples - i), seed=self.seed * 100_000 + i)
+                for i in range(0, self.samples, 1000)
+            ]
+        )
+        return {"kind": "generator", "samples": self.samples, **self._sample_set(images)}
+
+    def _sample_set(self, images: torch.Tensor) -> dict[str, Any]:
+        return metrics.sample_set_metrics(
+            images, self.clf_mnist, self.mnist_test_features, self.mnist_train, self.mnist_test
+        )
+
+    def translator(self, model: CycleGAN) -> dict[str, Any]:
+        g, f = model.mnist_to_usps, model.usps_to_mnist
+        g_test = metrics.translate(g, self.mnist_test)
+        n = self.adaptation_images
+        return {
+            "kind": "translator",
+            "lambda_cycle": model.lambda_cycle,
+            "label_preservation_mnist_to_usps": metrics.accuracy(self.clf_usps, g_test, self.mnist_test_y),
+            "label_preservation_usps_to_mnist": metrics.accuracy(
+                self.clf_mnist, metrics.translate(f, self.usps_test), self.usps_test_y
+            ),
+            "adaptation_accuracy": self._adaptation(metrics.translate(g, self.mnist_train[:n]), self.mnist_train_y[:n]),
+            "cycle_l1_mnist": metrics.cycle_error(g, f, self.mnist_test),
+            "cycle_l1_usps": metrics.cycle_error(f, g, self.usps_test),
+            "frechet_distance_to_usps": self._frechet_usps(g_test),
+            "adaptation_steps": self.adaptation_steps,
+            "adaptation_images": n,
+        }
+
+    def _adaptation(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        clf = metrics.train_classifier(x, y, steps=self.adaptation_steps, seed=self.seed)
+        return metrics.accuracy(clf, self.usps_test, self.usps_test_y)
+
+    def _frechet_usps(self, images: torch.Tensor) -> float:
+        return metrics.frechet_distance(
+            metrics.features(self.clf_usps, images), metrics.features(self.clf_usps, self.usps_test)
+        )
+
+    # --- reference rows from real data ---
+
+    def generator_reference(self) -> dict[str, Any]:
+        """Real MNIST: test images for IS, coverage and memorisation; 10k training images for the FD."""
+        probs = metrics.predict(self.clf_mnist, self.mnist_test)
+        hist = metrics.class_histogram(probs)
+        train_subset = self.mnist_train[: self.samples]
+        half = min(1000, len(self.mnist_test) // 2)
+        return {
+            "kind": "reference",
+            "frechet_distance": metrics.frechet_distance(
+                metrics.features(self.clf_mnist, train_subset), self.mnist_test_features
+            ),
+            "inception_score": metrics.inception_score(probs),
+            "class_histogram": [round(float(h), 4) for h in hist],
+            **metrics.coverage(hist),
+            "confident_share": metrics.confident_share(probs),
+            # held-out digits against other held-out digits: the figures a non-copying generator should show
+            **metrics.memorisation(self.mnist_test[:half], self.mnist_train, self.mnist_test[half : 2 * half]),
+        }
+
+    def translator_references(self) -> dict[str, dict[str, Any]]:
+        n = self.adaptation_images
+        return {
+            "no translation (MNIST as is)": {
+                "kind": "reference",
+                "label_preservation_mnist_to_usps": metrics.accuracy(self.clf_usps, self.mnist_test, self.mnist_test_y),
+                "label_preservation_usps_to_mnist": metrics.accuracy(self.clf_mnist, self.usps_test, self.usps_test_y),
+                "adaptation_accuracy": self._adaptation(self.mnist_train[:n], self.mnist_train_y[:n]),
+                "cycle_l1_mnist": 0.0,
+                "cycle_l1_usps": 0.0,
+                "frechet_distance_to_usps": self._frechet_usps(self.mnist_test),
+            },
+            "USPS train (target oracle)": {
+                "kind": "reference",
+                "adaptation_accuracy": self._adaptation(self.usps_train, self.usps_train_y),
+                "frechet_distance_to_usps": self._frechet_usps(self.usps_train),
+            },
+        }
+
+    def evaluate(self, model: torch.nn.Module) -> dict[str, Any]:
+        torch.manual_seed(self.seed)
+        if isinstance(model, DigitClassifier):
+            return self.classifier(model)
+        if isinstance(model, CycleGAN):
+            return self.translator(model)
+        if isinstance(model, Generator):
+            return self.generator(model)
+        raise TypeError(f"Don't know how to evaluate {type(model).__name__}")
+
+
+def _classifier(name_or_path: str | Path) -> DigitClassifier:
+    try:
+        model = load_folder(model_folder(name_or_path))
+    except ModelLoadError as err:
+        raise ModelLoadError(
+            f"The evaluator needs the classifier {name_or_path!r}: {err}\n"
+            "Train it with: python -m train.classifier --domain mnist|usps --out runs/classifier-… "
+            "and copy runs/…/model to weights/classifier-mnist|usps."
+        ) from err
+    if not isinstance(model, DigitClassifier):
+        raise ModelLoadError(f"{name_or_path} is a {type(model).__name__}, not a DigitClassifier.")
+    return model
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m zoo.evaluate",
+        description=__doc__.split("\n\n")[1],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("names", nargs="*", help="model names under weights/ or folder paths (default: all)")
+    parser.add_argument("--samples", type=int, default=10_000, help="generated samples per generator")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the samples and of the adaptation probe")
+    parser.add_argument("--json", type=Path, default=None, help="also write every figure to this JSON file")
+    parser.add_argument("--data-dir", type=Path, default=None, help="data root (see zoo.data)")
+    parser.add_argument("--adaptation-steps", type=int, default=1000, help="training steps of the adaptation probe")
+    parser.add_argument("--adaptation-images", type=int, default=20_000, help="translated MNIST images it trains on")
+    parser.add_argument("--no-write", action="store_true", help="do not write metrics.json into model folders")
+    parser.add_argument("--classifier-mnist", default=CLASSIFIERS["mnist"], help="MNIST classifier name or folder")
+    parser.add_argument("--classifier-usps", default=CLASSIFIERS["usps"], help="USPS classifier name or folder")
+    args = parser.parse_args(argv)
+    if args.samples < 100:
+        parser.error("--samples must be at least 100")
+    names = args.names or list_models()
+    if not names:
+        parser.error("no models given and none found under weights/")
+    t0 = time.time()
+    try:
+        ev = Evaluator(
+            args.data_dir,
+            args.samples,
+            args.seed,
+            args.adaptation_steps,
+            args.adaptation_images,
+            args.classifier_mnist,
+            args.classifier_usps,
+        )
+        models = {Path(n).name if Path(n).is_dir() else n: load_folder(model_folder(n)) for n in names}
+    except (DataError, ModelLoadError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    results: dict[str, dict[str, Any]] = {}
+    for name, model in models.items():
+        t = time.time()
+        results[name] = ev.evaluate(model)
+        print(f"evaluated {name} in {time.time() - t:.1f} s", file=sys.stderr)
+    references: dict[str, dict[str, Any]] = {}
+    kinds = {m["kind"] for m in results.values()}
+    if "generator" in kinds:
+        references["MNIST (real data)"] = ev.generator_reference()
+    if "translator" in kinds:
+        references.update(ev.translator_references())
+    stamp = {"seed": args.seed, "evaluated": dt.date.today().isoformat(), "evaluator": "python -m zoo.evaluate"}
+    if not args.no_write:
+        for name, m in results.items():
+            folder = model_folder(names[list(models).index(name)])
+            refs = {k: v for k, v in references.items() if _reference_applies(m, v)}
+            (folder / METRICS_FILE).write_text(
+                json.dumps({**stamp, "metrics": m, "reference": refs}, indent=2) + "\n", encoding="utf-8"
+            )
+            card.write_card(folder)
+    if args.json:
+        args.json.write_text(json.dumps({**stamp, "models": results, "reference": references}, indent=2) + "\n")
+    print(report(results, references))
+    print(f"\n({len(results)} models evaluated in {time.time() - t0:.0f} s)", file=sys.stderr)
+    return 0
+
+
+def _reference_applies(model: dict[str, Any], reference: dict[str, Any]) -> bool:
+    if model["kind"] == "generator":
+        return "inception_score" in reference
+    if model["kind"] == "translator":
+        return "adaptation_accuracy" in reference
+    return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

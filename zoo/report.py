@@ -1,0 +1,71 @@
+"""Markdown tables of measured figures: one renderer for the evaluator, the model cards, the README and the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}"
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def generator_table(rows: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| model | Fréchet distance ↓ | Inception Score ↑ | TV to uniform ↓ | class % min–max | confident % "
+        "| NN-distance ratio | copies % |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in rows.items():
+        lines.append(
+            f"| {name} | {_num(m['frechet_distance'])} | {_num(m['inception_score'])} | {_num(m['tv_to_uniform'], 3)} "
+            f"| {_pct(m['min_class_share'])}–{_pct(m['max_class_share'])} | {_pct(m['confident_share'])} "
+            f"| {_num(m['distance_ratio'])} | {_pct(m['copy_share'])} |"
+        )
+    return "\n".join(lines)
+
+
+def translator_table(rows: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| model | λ | labels kept M→U % | labels kept U→M % | adaptation acc. % | cycle L1 M | cycle L1 U "
+        "| Fréchet to USPS ↓ |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in rows.items():
+        lines.append(
+            f"| {name} | {_num(m.get('lambda_cycle'), 0) if 'lambda_cycle' in m else '–'} "
+            f"| {_pct(m.get('label_preservation_mnist_to_usps'))} | {_pct(m.get('label_preservation_usps_to_mnist'))} "
+            f"| {_pct(m.get('adaptation_accuracy'))} | {_num(m.get('cycle_l1_mnist'), 3)} "
+            f"| {_num(m.get('cycle_l1_usps'), 3)} | {_num(m.get('frechet_distance_to_usps'))} |"
+        )
+    return "\n".join(lines)
+
+
+def classifier_table(rows: dict[str, dict[str, Any]]) -> str:
+    lines = ["| model | domain | test accuracy % |", "|---|---|---|"]
+    lines += [f"| {n} | {m['domain']} | {100 * m['test_accuracy']:.2f} |" for n, m in rows.items()]
+    return "\n".join(lines)
+
+
+def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, Any]]) -> str:
+    """The Markdown tables for whatever kinds of model were evaluated, with their reference rows."""
+    parts = []
+    gens = {n: m for n, m in results.items() if m["kind"] == "generator"}
+    if gens:
+        ref = {f"*{n}*": m for n, m in references.items() if "inception_score" in m}
+        parts.append("### Generators (10,000 samples vs the MNIST test set)\n\n" + generator_table({**gens, **ref}))
+    trans = {
+        n: m
+        for n, m in sorted(results.items(), key=lambda kv: kv[1].get("lambda_cycle", 0))
+        if m["kind"] == "translator"
+    }
+    if trans:
+        ref = {f"*{n}*": m for n, m in references.items() if "adaptation_accuracy" in m}
+        parts.append("### Translators (test sets)\n\n" + translator_table({**trans, **ref}))
+    clfs = {n: m for n, m in results.items() if m["kind"] == "classifier"}
+    if clfs:
+        parts.append("### Classifiers (official test sets)\n\n" + classifier_table(clfs))
+    return "\n\n".join(parts)
