@@ -75,7 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--lr", type=positive_float, default=2e-4, help="Adam learning rate")
     g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
     g.add_argument("--g-width", type=positive_int, default=16, help="generator channels at 28×28")
-    g.add_argument("--n-blocks", type=positive_int, default=6, help="residual blocks at 7×7")
+    g.add_argument("--n-blocks", type=positive_int, default=4, help="residual blocks at 7×7")
     g.add_argument("--d-width", type=positive_int, default=32, help="discriminator channels")
 
 
@@ -152,7 +152,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     )
 
 
-DEFAULTS = {"steps": 6000, "batch_size": 64}
+DEFAULTS = {"steps": 3000, "batch_size": 32}
 
 
 def cli(argv: list[str] | None = None) -> Path:

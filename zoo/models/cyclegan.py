@@ -33,7 +33,7 @@ class ResidualBlock(nn.Module):
 class ResnetGenerator(nn.Module):
     """28×28 → (4·width)×7×7 residual trunk → 28×28, output in [-1, 1]."""
 
-    def __init__(self, width: int = 16, n_blocks: int = 6):
+    def __init__(self, width: int = 16, n_blocks: int = 4):
         super().__init__()
         layers: list[nn.Module] = [
             nn.ReflectionPad2d(3),
@@ -91,7 +91,7 @@ class CycleGAN(ZooModel):
 
     arch = "cyclegan"
 
-    def __init__(self, width: int = 16, n_blocks: int = 6, lambda_cycle: float = 10.0):
+    def __init__(self, width: int = 16, n_blocks: int = 4, lambda_cycle: float = 10.0):
         super().__init__()
         self.lambda_cycle = lambda_cycle  # recorded in config.json so that a folder says which λ made it
         self.g_mnist_to_usps = ResnetGenerator(width, n_blocks)
