@@ -1,0 +1,176 @@
+"""zoo.latent and zoo.images: known answers for the interpolations, arithmetic, presets and encodings."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from zoo import images, latent
+from zoo.models import DCGANGenerator
+
+E1, E2 = torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 1.0, 0.0])
+
+
+def test_lerp_midpoint_and_batch() -> None:
+    a, b = torch.tensor([0.0, 2.0]), torch.tensor([4.0, -2.0])
+    assert torch.equal(latent.lerp(a, b, 0.5), torch.tensor([2.0, 0.0]))
+    path = latent.lerp(a, b, torch.tensor([0.0, 0.25, 1.0]))
+    assert path.shape == (3, 2)
+    assert torch.equal(path[1], torch.tensor([1.0, 1.0]))
+
+
+def test_slerp_endpoints_and_orthogonal_midpoint() -> None:
+    path = latent.slerp(E1, E2, torch.tensor([0.0, 0.5, 1.0]))
+    torch.testing.assert_close(path[0], E1)
+    torch.testing.assert_close(path[2], E2)
+    torch.testing.assert_close(path[1], (E1 + E2) / math.sqrt(2))  # lerp would give (E1 + E2) / 2
+
+
+def test_slerp_keeps_the_norm_of_equal_norm_vectors_where_lerp_shrinks_it() -> None:
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.randn(100, generator=g), torch.randn(100, generator=g)
+    b = b / b.norm() * a.norm()
+    t = torch.linspace(0, 1, 11)
+    torch.testing.assert_close(latent.slerp(a, b, t).norm(dim=1), a.norm().expand(11))
+    assert latent.lerp(a, b, 0.5).norm() < 0.8 * a.norm()  # near-orthogonal in 100 dims: the chord dips inside
+
+
+def test_slerp_of_parallel_vectors_falls_back_to_lerp() -> None:
+    out = latent.slerp(E1, 3 * E1, torch.tensor([0.5]))
+    torch.testing.assert_close(out[0], 2 * E1)
+    assert torch.isfinite(out).all()
+
+
+def test_interpolate_steps_modes_and_errors() -> None:
+    path = latent.interpolate(E1, E2, 5, "lerp")
+    assert path.shape == (5, 3)
+    torch.testing.assert_close(path[2], torch.tensor([0.5, 0.5, 0.0]))
+    assert not torch.allclose(latent.interpolate(E1, E2, 5, "slerp")[2], path[2])
+    with pytest.raises(ValueError, match="steps"):
+        latent.interpolate(E1, E2, 1)
+    with pytest.raises(ValueError, match="mode"):
+        latent.interpolate(E1, E2, 4, "cubic")
+
+
+def test_walk_through_three_latents_keeps_shared_endpoints_once() -> None:
+    zs = torch.stack([E1, E2, -E1])
+    path = latent.walk(zs, steps_per_segment=4, mode="lerp")
+    assert path.shape == (2 * 3 + 1, 3)
+    torch.testing.assert_close(path[0], E1)
+    torch.testing.assert_close(path[3], E2)  # the middle latent, visited once
+    torch.testing.assert_close(path[-1], -E1)
+    assert torch.equal(latent.walk(zs[:2], 6), latent.interpolate(E1, E2, 6))
+    with pytest.raises(ValueError, match="two latents"):
+        latent.walk(zs[:1], 4)
+
+
+def test_direction_walk_is_centred_and_uses_a_unit_direction() -> None:
+    z = torch.tensor([1.0, 1.0, 1.0])
+    path = latent.direction_walk(z, torch.tensor([0.0, 0.0, 5.0]), span=2.0, steps=5)
+    torch.testing.assert_close(path[:, 2], torch.tensor([-1.0, 0.0, 1.0, 2.0, 3.0]))
+    torch.testing.assert_close(path[:, :2], torch.ones(5, 2))
+
+
+def test_directions() -> None:
+    r = latent.random_direction(50, seed=3)
+    torch.testing.assert_close(r.norm(), torch.tensor(1.0))
+    assert torch.equal(r, latent.random_direction(50, seed=3))
+    assert not torch.equal(r, latent.random_direction(50, seed=4))
+    assert torch.equal(latent.axis_direction(4, 2), torch.tensor([0.0, 0.0, 1.0, 0.0]))
+    with pytest.raises(ValueError):
+        latent.axis_direction(4, 4)
+
+
+def test_vector_arithmetic_averages_each_group() -> None:
+    za = torch.tensor([[1.0, 0.0], [3.0, 0.0], [2.0, 3.0]])  # mean (2, 1)
+    zb = torch.tensor([[0.0, 1.0], [0.0, 3.0]])  # mean (0, 2)
+    zc = torch.tensor([5.0, 5.0])  # a single vector is a group of one
+    assert torch.equal(latent.vector_arithmetic(za, zb, zc), torch.tensor([7.0, 4.0]))
+    with pytest.raises(ValueError, match="at least one"):
+        latent.vector_arithmetic(za, zb[:0], zc)
+
+
+def test_seed_latents_match_the_generators_own_latents() -> None:
+    g = DCGANGenerator(latent_dim=8, width=4)
+    z = latent.seed_latents(g, [5, 7])
+    assert torch.equal(z[0], g.latent(1, 5)[0]) and torch.equal(z[1], g.latent(1, 7)[0])
+
+
+def test_parse_seeds() -> None:
+    assert latent.parse_seeds("3, 14 15;9") == [3, 14, 15, 9]
+    with pytest.raises(ValueError, match="whole numbers"):
+        latent.parse_seeds("1, two")
+    with pytest.raises(ValueError, match="at least 2"):
+        latent.parse_seeds("4", minimum=2)
+    with pytest.raises(ValueError, match="positive"):
+        latent.parse_seeds("-1, 2")
+
+
+def _digits_with_ink(levels: list[float]) -> torch.Tensor:
+    """Images whose ink grows with the level: the first k columns lit, k ∝ level."""
+    x = -torch.ones(len(levels), 1, 28, 28)
+    for i, level in enumerate(levels):
+        x[i, :, :, : max(1, int(level * 28))] = 1.0
+    return x
+
+
+def test_thickness_preset_with_labels_picks_thick_and_thin_of_one_digit_and_thin_of_another() -> None:
+    levels = [0.1, 0.2, 0.3, 0.7, 0.8, 0.9, 0.15, 0.25, 0.35, 0.5]
+    labels = [4, 4, 4, 4, 4, 4, 7, 7, 7, 1]
+    groups, text = latent.thickness_preset(_digits_with_ink(levels), labels, n=3)
+    assert groups == {"A": [5, 4, 3], "B": [0, 1, 2], "C": [6, 7, 8]}
+    assert text == "thick 4 − thin 4 + thin 7 ≈ thick 7"
+
+
+def test_thickness_preset_without_labels_uses_ink_alone() -> None:
+    levels = [0.9, 0.1, 0.5, 0.2, 0.8, 0.4, 0.3, 0.7, 0.6]
+    groups, _ = latent.thickness_preset(_digits_with_ink(levels), None, n=3)
+    assert groups["A"] == [0, 4, 7] and groups["B"] == [1, 3, 6]
+    assert set(groups["C"]).isdisjoint(groups["A"] + groups["B"])
+    with pytest.raises(ValueError, match="at least 9"):
+        latent.thickness_preset(_digits_with_ink(levels[:8]), None, n=3)
+
+
+# --- zoo.images ---
+
+
+def test_to_uint8_maps_the_range_and_to_pil_upscales_crisply() -> None:
+    x = torch.tensor([[[-1.0, 1.0], [0.0, 2.0]]])  # 1×2×2, 2.0 overshoots
+    assert images.to_uint8(x).tolist() == [[[0, 255], [128, 255]]]
+    pil = images.to_pil(x, scale=3)
+    assert pil.size == (6, 6) and pil.mode == "L"
+    assert np.asarray(pil)[:3, 3:].min() == 255  # nearest neighbour: a whole 3×3 block per pixel
+
+
+def test_grid_and_strip_geometry() -> None:
+    batch = torch.zeros(5, 1, 28, 28)
+    assert images.grid(batch, nrow=2, padding=2).size == (2 * 30 + 2, 3 * 30 + 2)
+    assert images.strip(batch, scale=2).size == (2 * (5 * 30 + 2), 2 * 32)
+    png = images.png_bytes(images.strip(batch))
+    assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).size == (152, 32)
+
+
+def test_gif_has_one_frame_per_distinct_image_and_loops() -> None:
+    frames = torch.linspace(-1, 1, 16).view(16, 1, 1, 1).expand(16, 1, 28, 28).contiguous()
+    data = images.gif_bytes(frames, scale=2)
+    assert data.startswith(b"GIF89a")
+    assert images.gif_frame_count(data) == 16
+    with Image.open(io.BytesIO(data)) as gif:
+        assert gif.size == (56, 56) and gif.info.get("loop") == 0
+    assert images.gif_frame_count(images.gif_bytes(frames, boomerang=True)) == 16 + 14
+
+
+def test_read_image_accepts_pictures_and_rejects_garbage() -> None:
+    rgb = Image.new("RGB", (40, 30), "white")
+    buffer = io.BytesIO()
+    rgb.save(buffer, format="JPEG")
+    assert images.read_image(buffer.getvalue()).shape == (30, 40, 3)
+    with pytest.raises(images.UnreadableImageError, match="PNG or JPEG"):
+        images.read_image(b"not an image at all")
+    with pytest.raises(images.UnreadableImageError):
+        images.read_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)  # a truncated PNG

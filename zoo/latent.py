@@ -1,0 +1,149 @@
+"""Moving through a generator's latent space: interpolations, walks, directions and vector arithmetic.
+
+Latents are 1-D vectors of ``latent_dim`` (a batch is K×latent_dim); every function returns a K×latent_dim batch
+ready for ``generator.decode``. Spherical interpolation (slerp) is the default because a Gaussian latent lives
+near a sphere of radius √d: a straight line (lerp) between two samples cuts through the low-density interior,
+where the generator has seen few latents (White, "Sampling Generative Networks", 2016).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from .models import Generator
+
+MODES = ("slerp", "lerp")
+
+
+def lerp(z0: torch.Tensor, z1: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
+    """(1 − t)·z0 + t·z1; a tensor ``t`` of shape (T,) gives T×d."""
+    t = torch.as_tensor(t, dtype=z0.dtype, device=z0.device).unsqueeze(-1)
+    return (1 - t) * z0 + t * z1
+
+
+def slerp(z0: torch.Tensor, z1: torch.Tensor, t: float | torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
+    """Interpolation along the great circle between z0 and z1 (lerp when they are parallel).
+
+    sin((1 − t)Ω)/sin Ω · z0 + sin(tΩ)/sin Ω · z1 with Ω the angle between them: for vectors of equal norm
+    every point keeps that norm.
+    """
+    t = torch.as_tensor(t, dtype=z0.dtype, device=z0.device).unsqueeze(-1)
+    cos = torch.dot(z0 / z0.norm(), z1 / z1.norm()).clamp(-1, 1)
+    omega = torch.arccos(cos)
+    sin = torch.sin(omega)
+    if sin.abs() < eps:  # (anti)parallel: the great circle is undefined, the straight line is the honest answer
+        return (1 - t) * z0 + t * z1
+    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / sin
+
+
+def interpolate(z0: torch.Tensor, z1: torch.Tensor, steps: int, mode: str = "slerp") -> torch.Tensor:
+    """``steps`` latents from z0 to z1 inclusive (steps × d)."""
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2 (the two endpoints), got {steps}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    t = torch.linspace(0, 1, steps, dtype=z0.dtype, device=z0.device)
+    return (slerp if mode == "slerp" else lerp)(z0, z1, t)
+
+
+def walk(zs: torch.Tensor, steps_per_segment: int, mode: str = "slerp") -> torch.Tensor:
+    """A path through K latents (K×d), ``steps_per_segment`` frames per leg, shared endpoints kept once.
+
+    Returns (K − 1)·(steps_per_segment − 1) + 1 latents; with two latents it is ``interpolate``.
+    """
+    if len(zs) < 2:
+        raise ValueError(f"a walk needs at least two latents, got {len(zs)}")
+    legs = [interpolate(zs[i], zs[i + 1], steps_per_segment, mode) for i in range(len(zs) - 1)]
+    return torch.cat([legs[0]] + [leg[1:] for leg in legs[1:]])
+
+
+def random_direction(dim: int, seed: int) -> torch.Tensor:
+    """A unit vector drawn uniformly on the sphere, reproducible by seed."""
+    v = torch.randn(dim, generator=torch.Generator().manual_seed(seed))
+    return v / v.norm()
+
+
+def axis_direction(dim: int, index: int) -> torch.Tensor:
+    """The unit vector of one latent coordinate."""
+    if not 0 <= index < dim:
+        raise ValueError(f"axis index must be in [0, {dim}), got {index}")
+    v = torch.zeros(dim)
+    v[index] = 1.0
+    return v
+
+
+def direction_walk(z: torch.Tensor, direction: torch.Tensor, span: float, steps: int) -> torch.Tensor:
+    """z + t·u for ``steps`` values of t evenly spaced in [−span, span], u the unit ``direction``."""
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2, got {steps}")
+    u = direction.to(z) / direction.norm()
+    t = torch.linspace(-span, span, steps, dtype=z.dtype, device=z.device).unsqueeze(-1)
+    return z + t * u
+
+
+def vector_arithmetic(za: torch.Tensor, zb: torch.Tensor, zc: torch.Tensor) -> torch.Tensor:
+    """mean(A) − mean(B) + mean(C): the DCGAN paper's arithmetic, on groups averaged to steady the result.
+
+    Each group is n×d (or a single d-vector); the result is one d-vector.
+    """
+    groups = [z.reshape(-1, z.shape[-1]) for z in (za, zb, zc)]
+    if any(len(g) == 0 for g in groups):
+        raise ValueError("every group of vector arithmetic needs at least one latent")
+    a, b, c = (g.mean(0) for g in groups)
+    return a - b + c
+
+
+def seed_latents(generator: Generator, seeds: Sequence[int]) -> torch.Tensor:
+    """One latent per seed (K×d): the same seed gives the same latent as ``generator.latent(1, seed)``."""
+    return torch.cat([generator.latent(1, int(s)) for s in seeds])
+
+
+# --- a preset for vector arithmetic that needs no hand-picking ---------------------------------------------
+
+
+def ink(images: torch.Tensor) -> torch.Tensor:
+    """Mean stroke intensity per image in [0, 1]: a proxy for stroke thickness."""
+    return ((images + 1) / 2).clamp(0, 1).flatten(1).mean(1)
+
+
+def thickness_preset(
+    images: torch.Tensor, labels: Sequence[int] | None = None, n: int = 3
+) -> tuple[dict[str, list[int]], str]:
+    """Groups A, B, C of indices into ``images`` for "thick X − thin X + thin Y ≈ thick Y", and its description.
+
+    Stroke thickness plays the role of the DCGAN paper's "smiling": A and B share the digit X and differ in
+    thickness, so mean(A) − mean(B) is a thickness direction that, added to thin Ys, should thicken them.
+    Without labels (no classifier) the groups are the thickest, thinnest and middle-ink samples.
+    """
+    if len(images) < 3 * n:
+        raise ValueError(f"the preset needs at least {3 * n} samples, got {len(images)}")
+    weight = ink(images)
+    order = torch.argsort(weight).tolist()  # thinnest first
+    if labels is not None:
+        labels = [int(v) for v in labels]
+        by_digit = {d: [i for i in order if labels[i] == d] for d in sorted(set(labels))}
+        x = max(by_digit, key=lambda d: (len(by_digit[d]), -d))
+        others = [d for d in by_digit if d != x and len(by_digit[d]) >= n]
+        if len(by_digit[x]) >= 2 * n and others:
+            y = max(others, key=lambda d: (len(by_digit[d]), -d))
+            groups = {"A": by_digit[x][-n:][::-1], "B": by_digit[x][:n], "C": by_digit[y][:n]}
+            return groups, f"thick {x} − thin {x} + thin {y} ≈ thick {y}"
+    middle = len(order) // 2 - n // 2
+    groups = {"A": order[-n:][::-1], "B": order[:n], "C": order[middle : middle + n]}
+    return groups, "thickest − thinnest + medium ≈ thicker medium"
+
+
+def parse_seeds(text: str, minimum: int = 1) -> list[int]:
+    """ "3, 14, 15" → [3, 14, 15]; a ValueError says what is wrong (for a UI text field)."""
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        seeds = [int(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"Seeds must be whole numbers separated by commas, got {text!r}.") from None
+    if len(seeds) < minimum:
+        raise ValueError(f"Give at least {minimum} seed{'s' if minimum > 1 else ''}, got {len(seeds)}.")
+    if any(s < 0 for s in seeds):
+        raise ValueError("Seeds must be zero or positive.")
+    return seeds
