@@ -65,3 +65,32 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "MNIST" / "raw").is_dir() or not (SHARED_DATA / "USPS" / "usps.h5").is_file():
         pytest.skip(f"real datasets not found in {SHARED_DATA}")
     return SHARED_DATA
+
+
+def make_tiny_weights(root: Path, lambdas: tuple[int, ...] = (0, 10)) -> Path:
+    """Untrained, tiny versions of the shipped model folders (generators, CycleGANs, classifiers) for UI tests."""
+    import json
+
+    import zoo
+
+    torch.manual_seed(0)
+    models = {
+        "dcgan": zoo.DCGANGenerator(latent_dim=8, width=4),
+        "basic-gan": zoo.BasicGenerator(latent_dim=8, hidden=(16,)),
+        "classifier-mnist": zoo.DigitClassifier("mnist", width=4, feature_dim=16),
+        "classifier-usps": zoo.DigitClassifier("usps", width=4, feature_dim=16),
+        **{f"cyclegan-lambda{lam}": zoo.CycleGAN(width=4, n_blocks=1, lambda_cycle=float(lam)) for lam in lambdas},
+    }
+    for name, model in models.items():
+        model.eval().save_pretrained(root / name)
+    log = [
+        {"step": s, "loss_d": 1.0 / s, "loss_g": 2.0 / s, "images_per_s": 100.0 + s, "wall_time": s / 10}
+        for s in range(1, 6)
+    ]
+    (root / "dcgan" / "training_log.jsonl").write_text("\n".join(json.dumps(r) for r in log) + "\n")
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_weights(tmp_path_factory.mktemp("weights"))

@@ -95,6 +95,12 @@ def vector_arithmetic(za: torch.Tensor, zb: torch.Tensor, zc: torch.Tensor) -> t
     return a - b + c
 
 
+def arithmetic_terms(za: torch.Tensor, zb: torch.Tensor, zc: torch.Tensor) -> torch.Tensor:
+    """[mean(A), mean(B), mean(C), mean(A) − mean(B) + mean(C)] as 4×d, to decode and show side by side."""
+    groups = [z.reshape(-1, z.shape[-1]) for z in (za, zb, zc)]
+    return torch.stack([g.mean(0) for g in groups] + [vector_arithmetic(za, zb, zc)])
+
+
 def seed_latents(generator: Generator, seeds: Sequence[int]) -> torch.Tensor:
     """One latent per seed (K×d): the same seed gives the same latent as ``generator.latent(1, seed)``."""
     return torch.cat([generator.latent(1, int(s)) for s in seeds])
@@ -135,15 +141,15 @@ def thickness_preset(
     return groups, "thickest − thinnest + medium ≈ thicker medium"
 
 
-def parse_seeds(text: str, minimum: int = 1) -> list[int]:
-    """ "3, 14, 15" → [3, 14, 15]; a ValueError says what is wrong (for a UI text field)."""
+def parse_seeds(text: str, minimum: int = 1, what: str = "seed") -> list[int]:
+    """Numbers typed in a UI field ("3, 14, 15" → [3, 14, 15]); the ValueError's message tells the user the fix."""
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
     try:
-        seeds = [int(p) for p in parts]
+        numbers = [int(p) for p in parts]
     except ValueError:
-        raise ValueError(f"Seeds must be whole numbers separated by commas, got {text!r}.") from None
-    if len(seeds) < minimum:
-        raise ValueError(f"Give at least {minimum} seed{'s' if minimum > 1 else ''}, got {len(seeds)}.")
-    if any(s < 0 for s in seeds):
-        raise ValueError("Seeds must be zero or positive.")
-    return seeds
+        raise ValueError(f"{what.capitalize()}s must be whole numbers separated by commas, got {text!r}.") from None
+    if len(numbers) < minimum:
+        raise ValueError(f"Give at least {minimum} {what}{'s' if minimum > 1 else ''}, got {len(numbers)}.")
+    if any(n < 0 for n in numbers):
+        raise ValueError(f"{what.capitalize()}s must be zero or positive.")
+    return numbers

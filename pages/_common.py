@@ -1,0 +1,139 @@
+"""What every page shares: cached models and datasets, model pickers, notices, and image display.
+
+Layout and caching only; every computation is a ``zoo`` function. Cached objects are shared by all sessions:
+they are never mutated (models are in eval mode, and inference runs under ``torch.inference_mode()``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+import zoo
+from zoo import catalog, images
+from zoo.data import DataError, EmptyDrawingError, load_mnist, load_usps, preprocess_sketch, resolve_data_dir
+from zoo.hub import weights_dir
+from zoo.translation import Reading
+
+DIGIT_SCALE = 4  # 28×28 digits are shown at 112×112, upscaled without blur
+LOADERS = {"mnist": load_mnist, "usps": load_usps}
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]
+
+
+@st.cache_resource(show_spinner="Loading model…", max_entries=32)
+def _load_model(name: str, folder: str, source: str) -> zoo.ZooModel:
+    """One model per (name, weights folder, source) and process; the folder is part of the key for tests."""
+    return zoo.load(name, source=source)
+
+
+def get_model(name: str) -> zoo.ZooModel | None:
+    """The model, or None after a notice saying why it is missing and how to get it."""
+    source = "auto" if catalog.hub_configured() else "local"
+    try:
+        return _load_model(name, str(weights_dir()), source)
+    except zoo.ModelLoadError as err:
+        st.warning(f"**Model `{name}` is not available.** {err}\n\nTo add it: {catalog.how_to_get(name)}.")
+        return None
+
+
+def get_models(names: list[str]) -> dict[str, zoo.ZooModel]:
+    return {name: model for name in names if (model := get_model(name)) is not None}
+
+
+@st.cache_resource(show_spinner="Loading data…", max_entries=8)
+def _load_dataset(dataset: str, split: str, root: str) -> tuple[torch.Tensor, torch.Tensor]:
+    return LOADERS[dataset](split, data_dir=root)
+
+
+def get_dataset(dataset: str, split: str) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """MNIST or USPS (N×1×28×28 in [-1, 1], labels) from zoo.data's usual folders, or None after a notice."""
+    try:
+        return _load_dataset(dataset, split, str(resolve_data_dir(None, dataset)))
+    except DataError as err:
+        st.warning(f"**{dataset.upper()} {split} data not found**, so this view is off.\n\n```\n{err}\n```")
+        return None
+
+
+def pick_model(kind: str | None, label: str, key: str, default: str | None = None) -> str | None:
+    """A selectbox over the available models of a kind (None: all); None (after a notice) when there are none."""
+    names = catalog.available(kind)
+    if not names:
+        shipped = [n for n, k in catalog.SHIPPED.items() if kind is None or k == kind]
+        st.warning(
+            f"**No {kind or 'model'} weights found** in `{weights_dir()}` (the zoo ships {', '.join(shipped)}). "
+            f"Train one, e.g. {catalog.how_to_get(shipped[0])}, or set `GAN_ZOO_HUB_REPO` to load them from the Hub."
+        )
+        return None
+    index = names.index(default) if default in names else 0
+    return st.selectbox(label, names, index=index, key=key)
+
+
+def missing_notice(kind: str) -> None:
+    """A quiet line listing the shipped models of a kind that this installation lacks."""
+    absent = catalog.missing(kind)
+    if absent:
+        st.caption(f"Not installed: {', '.join(absent)} (train them or set `GAN_ZOO_HUB_REPO`).")
+
+
+def classifier(domain: str) -> zoo.DigitClassifier | None:
+    """The shipped classifier of a domain, or None (and the page shows no readings) when it is missing."""
+    name = catalog.CLASSIFIERS[domain]
+    if name not in catalog.available("classifier"):
+        return None
+    model = get_model(name)
+    return model if isinstance(model, zoo.DigitClassifier) else None
+
+
+def show_image(picture, caption: str | list[str] | None = None, where=st) -> None:
+    """``st.image`` as lossless PNG (its default would JPEG-blur pixel-sized strokes), in ``where`` (a column)."""
+    where.image(picture, caption=caption, output_format="PNG")
+
+
+def show_digits(batch: torch.Tensor, captions: list[str] | None = None, scale: int = DIGIT_SCALE) -> None:
+    """Digits side by side at a crisp size."""
+    show_image(images.to_pils(batch, scale), captions)
+
+
+def reading_text(readings: list[Reading] | None, i: int, who: str) -> str:
+    return f"{who} reads {readings[i]}" if readings else f"({who} classifier missing)"
+
+
+def drawn_digit(key: str) -> torch.Tensor | None:
+    """A canvas to draw on; the drawing as an MNIST-style 1×1×28×28 digit, or None (with a hint) while empty."""
+    from streamlit_drawable_canvas import st_canvas
+
+    result = st_canvas(
+        stroke_width=18,
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        height=224,
+        width=224,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=key,
+    )
+    if result.image_data is None:
+        st.info("Draw a digit on the black square with the mouse (or a finger).")
+        return None
+    try:
+        return preprocess_sketch(result.image_data)
+    except EmptyDrawingError:
+        st.info("The canvas is empty: draw a digit with the mouse (white strokes on black).")
+        return None
+
+
+def uploaded_digit(key: str) -> torch.Tensor | None:
+    """An uploaded picture of one digit as an MNIST-style 1×1×28×28 digit, or None with a friendly message."""
+    upload = st.file_uploader("A picture of one digit (PNG, JPEG…)", type=UPLOAD_TYPES, key=key)
+    if upload is None:
+        st.info("Upload a picture of a single digit, dark on light or light on dark.")
+        return None
+    try:
+        return preprocess_sketch(images.read_image(upload.getvalue()))
+    except images.UnreadableImageError as err:
+        st.error(str(err))
+    except EmptyDrawingError:
+        st.error("No digit found in this picture: it looks blank.")
+    except ValueError as err:
+        st.error(f"This picture cannot be used: {err}")
+    return None

@@ -1,0 +1,69 @@
+"""Latent walk: frames between two or more seeds (lerp or slerp), as a strip and a downloadable GIF."""
+
+import random
+
+import streamlit as st
+import torch
+
+from pages._common import get_model, missing_notice, pick_model, show_image
+from zoo import images, latent
+
+st.title("Latent walk")
+st.markdown(
+    "A generator maps every point of its latent space to a digit. Walking a path between the latents of two "
+    "or more seeds shows how smoothly it does so: a good generator morphs one digit into the next without "
+    "jumps or garbage in between. *Spherical* interpolation keeps the walk where Gaussian latents live (near a "
+    "sphere); *linear* cuts through the centre, where they are rare."
+)
+
+
+def _random_seeds() -> None:
+    st.session_state["seeds"] = ", ".join(str(s) for s in random.sample(range(10_000), 3))
+
+
+name = pick_model("generator", "Generator", key="model", default="dcgan")
+missing_notice("generator")
+generator = get_model(name) if name else None
+if generator is not None:
+    left, middle, right = st.columns([2, 2, 1])
+    seeds_text = left.text_input("Seeds (two or more, comma-separated)", value="0, 1", key="seeds")
+    right.button("Random seeds", icon=":material/casino:", on_click=_random_seeds, key="random")
+    steps = middle.slider("Frames per leg", min_value=2, max_value=32, value=16, key="steps")
+    mode = st.radio(
+        "Interpolation",
+        latent.MODES,
+        format_func={"slerp": "spherical (slerp)", "lerp": "linear (lerp)"}.get,
+        horizontal=True,
+        key="mode",
+    )
+    try:
+        seeds = latent.parse_seeds(seeds_text, minimum=2)
+    except ValueError as err:
+        st.error(str(err))
+        st.stop()
+
+    with torch.inference_mode():
+        frames = generator.decode(latent.walk(latent.seed_latents(generator, seeds), steps, mode))
+    show_image(images.strip(frames, scale=2), f"{len(frames)} frames through seeds {seeds} ({mode})")
+    gif = images.gif_bytes(frames, scale=4, boomerang=True)
+    gif_column, text_column = st.columns([1, 3])
+    gif_column.image(gif, caption="animated")
+    text_column.download_button(
+        "Download the GIF", gif, file_name=f"{name}-walk-{'-'.join(map(str, seeds))}.gif", mime="image/gif"
+    )
+
+    st.subheader("Walk one latent direction")
+    if st.toggle("Move the first seed's latent along one direction", key="direction_on"):
+        a, b, c = st.columns(3)
+        kind = a.radio("Direction", ["random", "axis"], format_func=str.capitalize, key="direction_kind")
+        if kind == "random":
+            index = int(b.number_input("Direction seed", 0, 2**31 - 1, 0, key="direction_seed"))
+            direction = latent.random_direction(generator.latent_dim, index)
+        else:
+            index = int(b.number_input("Latent coordinate", 0, generator.latent_dim - 1, 0, key="axis"))
+            direction = latent.axis_direction(generator.latent_dim, index)
+        span = c.slider("Span (± standard deviations)", 0.5, 6.0, 3.0, 0.5, key="span")
+        z = latent.seed_latents(generator, seeds[:1])[0]
+        with torch.inference_mode():
+            moved = generator.decode(latent.direction_walk(z, direction, span, steps))
+        show_image(images.strip(moved, scale=2), f"seed {seeds[0]} moved from −{span} to +{span} along it")

@@ -1,0 +1,307 @@
+"""Every Streamlit page runs headless (AppTest) with tiny untrained models; its main widgets change its output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import make_tiny_weights
+
+from zoo import catalog, gallery, plots
+from zoo.translation import cycle, pick_examples, random_examples, read_digits, tradeoff
+
+pytest.importorskip("streamlit")
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60  # seconds per script run: generous for a loaded 2-core machine; a run takes well under one
+
+
+@pytest.fixture
+def app_env(tiny_weights: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
+    monkeypatch.setenv("GAN_ZOO_DATA", str(tiny_data))
+    monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
+    st.cache_resource.clear()
+    yield tiny_weights
+    st.cache_resource.clear()
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def image_urls(at: AppTest) -> list[tuple[str, ...]]:
+    """Per image element, its media URLs: content hashes, so a different picture gives a different URL."""
+    return [tuple(img.value) if isinstance(img.value, list) else (img.value,) for img in at.image]
+
+
+def rerun(widget) -> AppTest:
+    at = widget.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def plotly_figures(at: AppTest) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+# --- pages ---
+
+
+def test_gallery_shows_samples_curves_and_neighbours_and_the_seed_changes_them(app_env: Path) -> None:
+    at = open_page("home")
+    assert at.selectbox(key="model").value == "basic-gan"
+    at = rerun(at.selectbox(key="model").select("dcgan"))
+    assert any("32 samples of dcgan" in (img.proto.imgs[0].caption) for img in at.image)
+    before = image_urls(at)
+    assert len(before) >= 3  # grid, samples, nearest neighbours
+    figures = plotly_figures(at)
+    titles = {f["layout"]["title"]["text"] for f in figures}
+    assert titles == {"Losses", "Throughput (images/s)"}
+    at = rerun(at.number_input(key="seed").set_value(7))
+    assert image_urls(at)[0] != before[0]
+    assert "missing" in " ".join(str(r) for r in at.dataframe[0].value.values.tolist())
+
+
+def test_gallery_renders_a_translator_and_the_metrics_tables(app_env: Path) -> None:
+    metrics = {
+        "seed": 0,
+        "evaluated": "2026-11-29",
+        "metrics": {"kind": "classifier", "domain": "mnist", "test_accuracy": 0.9912},
+        "reference": {},
+    }
+    path = app_env / "classifier-mnist" / "metrics.json"
+    path.write_text(json.dumps(metrics))
+    try:
+        at = open_page("home")
+        assert any("99.12" in m.value for m in at.markdown)
+        at = rerun(at.selectbox(key="model").select("cyclegan-lambda10"))
+        assert any("λ = 10" in m.value for m in at.markdown)
+        assert len(at.image) == 1
+    finally:
+        path.unlink()
+
+
+def test_latent_walk_strip_gif_and_widgets(app_env: Path) -> None:
+    at = open_page("latent_walk")
+    assert at.image[0].proto.imgs[0].caption.startswith("16 frames through seeds [0, 1]")
+    assert image_urls(at)[1][0].endswith(".gif")
+    first = image_urls(at)
+    at = rerun(at.text_input(key="seeds").input("3, 4, 5"))
+    assert at.image[0].proto.imgs[0].caption.startswith("31 frames through seeds [3, 4, 5]")
+    assert image_urls(at)[0] != first[0]
+    at = rerun(at.radio(key="mode").set_value("lerp"))
+    assert "(lerp)" in at.image[0].proto.imgs[0].caption
+    at = rerun(at.slider(key="steps").set_value(4))
+    assert at.image[0].proto.imgs[0].caption.startswith("7 frames")
+    at = rerun(at.toggle(key="direction_on").set_value(True))
+    assert len(at.image) == 3
+    along = image_urls(at)[2]
+    at = rerun(at.radio(key="direction_kind").set_value("axis"))
+    assert image_urls(at)[2] != along
+    at = rerun(at.text_input(key="seeds").input("7"))
+    assert "at least 2 seeds" in at.error[0].value
+
+
+def test_latent_walk_random_button_changes_the_seeds(app_env: Path) -> None:
+    at = open_page("latent_walk")
+    at = rerun(at.button(key="random").click())
+    assert at.text_input(key="seeds").value != "0, 1"
+    assert len(at.text_input(key="seeds").value.split(",")) == 3
+
+
+def test_vector_arithmetic_preset_groups_and_result(app_env: Path) -> None:
+    at = open_page("vector_arithmetic")
+    groups = [at.multiselect(key=k).value for k in ("group_a", "group_b", "group_c")]
+    assert all(len(g) == 3 for g in groups)
+    result = image_urls(at)[-2]  # [grid columns…, result row, picked strip]
+    captions = list(at.image[-2].proto.imgs)
+    assert captions[3].caption.startswith("mean(A) − mean(B) + mean(C): classifier reads")
+    at = rerun(at.multiselect(key="group_c").set_value([10, 11]))
+    assert image_urls(at)[-2] != result
+    at = rerun(at.button(key="preset").click())
+    assert at.multiselect(key="group_c").value == groups[2]
+    at = rerun(at.number_input(key="seed").set_value(3))  # a new grid gets its own preset
+    assert [at.multiselect(key=k).value for k in ("group_a", "group_b", "group_c")] != groups
+    at = rerun(at.multiselect(key="group_b").set_value([]))
+    assert "at least one sample" in at.info[0].value
+
+
+def test_lambda_comparison_rows_readings_and_tradeoff_chart(app_env: Path) -> None:
+    at = open_page("lambda_comparison")
+    lambdas = [m.value for m in at.markdown if m.value.startswith("**λ = ")]
+    assert lambdas == ["**λ = 0** (`cyclegan-lambda0`)", "**λ = 10** (`cyclegan-lambda10`)"]
+    assert len(at.image) == 1 + 2 * 2  # inputs, then G(x) and F(G(x)) per λ
+    assert any("kept" in c.value for c in at.caption)
+    (figure,) = plotly_figures(at)
+    assert figure["data"][0]["x"] == [0, 10]
+    assert "quick live estimate" in at.caption[-1].value
+    inputs = image_urls(at)[0]
+    at = rerun(at.multiselect(key="digits").set_value([1, 9]))
+    assert image_urls(at)[0] != inputs
+    at = rerun(at.radio(key="inputs").set_value("Random"))
+    assert len(at.image[0].proto.imgs) == 8
+    at = rerun(at.radio(key="inputs").set_value("Draw one"))
+    assert "Draw a digit" in at.info[0].value  # the canvas is opaque to AppTest: it reads as not drawn yet
+
+
+def test_draw_translate_forward_and_reverse(app_env: Path) -> None:
+    at = open_page("draw_translate")
+    assert "Draw a digit" in at.info[0].value
+    at = rerun(at.radio(key="source").set_value("mnist"))
+    captions = [img.proto.imgs[0].caption for img in at.image]
+    assert captions == [
+        "Input, MNIST style (28×28)",
+        "G(x): USPS style (28×28)",
+        "G(x) at USPS's native 16×16",
+        "F(G(x)): cycle reconstruction",
+    ]
+    assert sum("classifier reads" in m.value for m in at.markdown) == 3
+    first = image_urls(at)
+    at = rerun(at.number_input(key="mnist_index").set_value(5))
+    assert image_urls(at)[0] != first[0]
+    at = rerun(at.selectbox(key="model").select("cyclegan-lambda0"))
+    assert image_urls(at)[1] != image_urls(rerun(at.selectbox(key="model").select("cyclegan-lambda10")))[1]
+    at = rerun(at.radio(key="source").set_value("usps"))
+    assert at.image[2].proto.imgs[0].caption == "F(x): MNIST style"
+    at = rerun(at.radio(key="source").set_value("upload"))
+    assert "Upload a picture" in at.info[0].value
+
+
+# --- missing models and data: notices, never tracebacks ---
+
+
+@pytest.mark.parametrize("page", ["home", "latent_walk", "vector_arithmetic", "lambda_comparison", "draw_translate"])
+def test_pages_without_any_weights_show_a_notice(page: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tmp_path))
+    monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
+    st.cache_resource.clear()
+    at = open_page(page)
+    notices = " ".join(w.value for w in at.warning) + " ".join(i.value for i in at.info)
+    assert "No " in notices and "weights" in notices
+    assert not at.image
+
+
+def test_pages_without_data_or_classifiers_still_run(tmp_path: Path, monkeypatch) -> None:
+    make_tiny_weights(tmp_path / "weights", lambdas=(3,))
+    for name in catalog.CLASSIFIERS.values():
+        for f in (tmp_path / "weights" / name).iterdir():
+            f.unlink()
+        (tmp_path / "weights" / name).rmdir()
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tmp_path / "weights"))
+    monkeypatch.setenv("GAN_ZOO_DATA", str(tmp_path / "nowhere"))
+    monkeypatch.chdir(tmp_path)  # no ./data either
+    monkeypatch.setattr("zoo.data.REPO_ROOT", tmp_path)  # nor ../shared/data
+    st.cache_resource.clear()
+    at = rerun(open_page("home").selectbox(key="model").select("dcgan"))
+    assert any("MNIST train data not found" in w.value for w in at.warning)
+    at = open_page("lambda_comparison")
+    assert at.radio(key="inputs").options == ["Draw one"]
+    at = open_page("vector_arithmetic")
+    assert any("classifier is not installed" in c.value for c in at.caption)
+    assert len(at.image) > 8
+    st.cache_resource.clear()
+
+
+# --- the zoo functions behind the pages ---
+
+
+def test_catalog_kinds_missing_and_files(tiny_weights: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
+    monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
+    assert catalog.available("translator") == ["cyclegan-lambda0", "cyclegan-lambda10"]
+    assert catalog.available("generator") == ["basic-gan", "dcgan"]
+    assert catalog.missing("generator") == ["wgan", "otgan"]
+    assert catalog.kind("classifier-usps") == "classifier" and catalog.lambda_of("cyclegan-lambda10") == 10.0
+    assert catalog.lambda_of("cyclegan-lambda6") == 6.0  # missing: from the name
+    assert [r["step"] for r in catalog.read_training_log("dcgan")] == [1, 2, 3, 4, 5]
+    assert catalog.read_training_log("basic-gan") == [] and catalog.read_metrics("dcgan") is None
+    assert "python -m train.cyclegan --lambda-cycle 6" in catalog.how_to_get("cyclegan-lambda6")
+    monkeypatch.setenv("GAN_ZOO_HUB_REPO", "someone/gan-zoo")
+    assert "wgan" in catalog.available("generator") and catalog.missing() == []
+
+
+def test_training_curve_groups() -> None:
+    log = [
+        {"step": 1, "wasserstein": 0.5, "loss_critic": -0.5, "loss_g": 0.1, "images_per_s": 90.0, "wall_time": 1},
+        {"step": 2, "wasserstein": 0.4, "loss_critic": -0.4, "loss_g": 0.2, "critic_iters": 5.0, "wall_time": 2},
+    ]
+    assert plots.curve_groups(log) == {
+        "Losses": ["loss_critic", "loss_g"],
+        "Critic's Wasserstein estimate": ["wasserstein"],
+        "Throughput (images/s)": ["images_per_s"],
+        "Other terms": ["critic_iters"],
+    }
+    figure = plots.training_curves(log)["Critic's Wasserstein estimate"]
+    assert list(figure.data[0].x) == [1, 2] and list(figure.data[0].y) == [0.5, 0.4]
+
+
+def test_lambda_tradeoff_figure_is_sorted_by_lambda() -> None:
+    rows = [
+        {"lambda_cycle": 10.0, "label_preservation_mnist_to_usps": 0.9, "cycle_l1_mnist": 0.05},
+        {"lambda_cycle": 0.0, "label_preservation_mnist_to_usps": 0.2, "cycle_l1_mnist": 0.6},
+    ]
+    figure = plots.lambda_tradeoff(rows)
+    assert list(figure.data[0].x) == [0.0, 10.0]
+    assert list(figure.data[0].y) == pytest.approx([20.0, 90.0])
+    assert list(figure.data[1].y) == [0.6, 0.05]
+
+
+def test_cycle_compare_and_readings(tiny_weights: Path, monkeypatch) -> None:
+    import zoo
+
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
+    model = zoo.load("cyclegan-lambda10")
+    x = torch.rand(3, 1, 28, 28) * 2 - 1
+    forward = cycle(model, x)
+    torch.testing.assert_close(forward.translated, model.mnist_to_usps(x))
+    torch.testing.assert_close(forward.reconstruction, model.usps_to_mnist(model.mnist_to_usps(x)))
+    assert forward.usps_16.shape == (3, 1, 16, 16)
+    reverse = cycle(model, x, "usps_to_mnist")
+    torch.testing.assert_close(reverse.translated, model.usps_to_mnist(x))
+    assert reverse.usps_16.shape == (3, 1, 16, 16)
+    with pytest.raises(ValueError, match="direction"):
+        cycle(model, x, "sideways")
+    clf = zoo.load("classifier-usps")
+    readings = read_digits(clf, x)
+    probs = clf(x).softmax(1)
+    assert [r.digit for r in readings] == probs.argmax(1).tolist()
+    assert str(readings[0]).endswith("%)")
+    rows = tradeoff({"b": model, "a": zoo.load("cyclegan-lambda0")}, x, torch.tensor([1, 2, 3]), clf)
+    assert [r["lambda_cycle"] for r in rows] == [0.0, 10.0]
+    assert all(0 <= r["label_preservation_mnist_to_usps"] <= 1 and r["cycle_l1_mnist"] > 0 for r in rows)
+
+
+def test_pick_and_random_examples() -> None:
+    labels = torch.tensor([3, 1, 3, 2, 1, 3])
+    picks = pick_examples(labels, [3, 9, 1], seed=0)
+    assert len(picks) == 2 and labels[picks[0]] == 3 and labels[picks[1]] == 1
+    assert {pick_examples(labels, [3], seed=s)[0] for s in range(20)} == {0, 2, 5}
+    assert sorted(random_examples(6, 6, seed=1)) == list(range(6))
+    assert random_examples(3, 100, seed=2) == random_examples(3, 100, seed=2)
+
+
+def test_nearest_training_digits_finds_an_exact_copy() -> None:
+    train = torch.rand(50, 1, 28, 28) * 2 - 1
+    samples = torch.stack([train[7], train[3] + 0.01])
+    neighbours, distances = gallery.nearest_training_digits(samples, train)
+    assert torch.equal(neighbours[0], train[7]) and distances[0] == 0
+    assert torch.equal(neighbours[1], train[3]) and distances[1] == pytest.approx(0.28, abs=0.01)
+
+
+def test_metrics_report_reads_metrics_json(tiny_weights: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
+    assert gallery.metrics_report(["dcgan"]) == ""
+    path = tiny_weights / "classifier-usps" / "metrics.json"
+    path.write_text(json.dumps({"metrics": {"kind": "classifier", "domain": "usps", "test_accuracy": 0.95}}))
+    try:
+        assert "| classifier-usps | usps | 95.00 |" in gallery.metrics_report(["classifier-usps", "dcgan"])
+    finally:
+        path.unlink()
