@@ -144,12 +144,13 @@ def thickness_preset(
 def parse_seeds(text: str, minimum: int = 1, what: str = "seed") -> list[int]:
     """Numbers typed in a UI field ("3, 14, 15" → [3, 14, 15]); the ValueError's message tells the user the fix."""
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+    subject = what[:1].upper() + what[1:] + "s"
     try:
         numbers = [int(p) for p in parts]
     except ValueError:
-        raise ValueError(f"{what.capitalize()}s must be whole numbers separated by commas, got {text!r}.") from None
+        raise ValueError(f"{subject} must be whole numbers separated by commas, got {text!r}.") from None
     if len(numbers) < minimum:
         raise ValueError(f"Give at least {minimum} {what}{'s' if minimum > 1 else ''}, got {len(numbers)}.")
     if any(n < 0 for n in numbers):
-        raise ValueError(f"{what.capitalize()}s must be zero or positive.")
+        raise ValueError(f"{subject} must be zero or positive.")
     return numbers

@@ -1,0 +1,96 @@
+"""The Gradio front end: its handlers called directly with tiny models, and one call through the served API."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+gr = pytest.importorskip("gradio")
+import gradio_app  # noqa: E402
+from zoo import images  # noqa: E402
+
+
+@pytest.fixture
+def weights(tiny_weights: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
+    monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
+    return tiny_weights
+
+
+def sketch_of_a_one() -> dict:
+    """What gr.Sketchpad sends: strokes on a transparent RGBA canvas, in "composite"."""
+    layer = np.zeros((280, 280, 4), dtype=np.uint8)
+    layer[40:240, 130:150] = (0, 0, 0, 255)
+    return {"background": None, "layers": [layer], "composite": layer}
+
+
+def test_translate_sketch_returns_the_four_stages_and_readings(weights: Path) -> None:
+    pictures, text = gradio_app.translate_sketch(sketch_of_a_one(), "cyclegan-lambda10")
+    assert [p.size for p in pictures] == [(112, 112)] * 4
+    source = np.asarray(pictures[0])
+    assert source[:, 40:72].max() == 255 and source[:, :20].max() == 0  # a centred vertical bar, black around it
+    assert "λ = 10" in text and text.count("classifier reads") == 3
+    other, _ = gradio_app.translate_sketch(sketch_of_a_one(), "cyclegan-lambda0")
+    assert np.asarray(other[0]).tobytes() == source.tobytes()  # same input…
+    assert np.asarray(other[1]).tobytes() != np.asarray(pictures[1]).tobytes()  # …another model's G(x)
+
+
+def test_translate_sketch_empty_or_missing_gives_readable_errors(weights: Path) -> None:
+    empty = {"background": None, "layers": [], "composite": np.zeros((280, 280, 4), dtype=np.uint8)}
+    with pytest.raises(gr.Error, match="empty"):
+        gradio_app.translate_sketch(empty, "cyclegan-lambda10")
+    with pytest.raises(gr.Error, match="Draw a digit"):
+        gradio_app.translate_sketch(None, "cyclegan-lambda10")
+    with pytest.raises(gr.Error, match="not available"):
+        gradio_app.translate_sketch(sketch_of_a_one(), "cyclegan-lambda6")
+    with pytest.raises(gr.Error, match="not a CycleGAN"):
+        gradio_app.translate_sketch(sketch_of_a_one(), "dcgan")
+
+
+def test_latent_walk_strip_and_gif(weights: Path) -> None:
+    strip, gif_path = gradio_app.latent_walk("dcgan", "0, 1, 2", 5, "slerp")
+    assert strip.size == (2 * (9 * 30 + 2), 2 * 32)  # (3 − 1)·(5 − 1) + 1 = 9 frames
+    data = Path(gif_path).read_bytes()
+    assert data.startswith(b"GIF89a") and images.gif_frame_count(data) > 9  # boomerang: there and back
+    other, _ = gradio_app.latent_walk("dcgan", "0, 1, 3", 5, "slerp")
+    assert np.asarray(other).tobytes() != np.asarray(strip).tobytes()
+    with pytest.raises(gr.Error, match="at least 2 seeds"):
+        gradio_app.latent_walk("dcgan", "4", 5, "slerp")
+
+
+def test_vector_arithmetic_preset_then_result(weights: Path) -> None:
+    grid, a, b, c, description = gradio_app.arithmetic_preset("dcgan", 0)
+    assert isinstance(grid, Image.Image) and description.startswith("Preset: ")
+    assert all(len(g.split(",")) == 3 for g in (a, b, c))
+    result, text = gradio_app.vector_arithmetic("dcgan", 0, a, b, c)
+    assert result.size == (4 * (4 * 30 + 2), 4 * 32)  # four digits in a row, at 4×
+    assert text.count("**") == 8 and "A − B + C" in text
+    changed, _ = gradio_app.vector_arithmetic("dcgan", 0, a, b, "1, 2")
+    assert np.asarray(changed).tobytes() != np.asarray(result).tobytes()
+    with pytest.raises(gr.Error, match="Group B sample numbers must be whole numbers"):
+        gradio_app.vector_arithmetic("dcgan", 0, a, "x", c)
+    with pytest.raises(gr.Error, match="0 to 63"):
+        gradio_app.vector_arithmetic("dcgan", 0, a, "64", c)
+
+
+def test_served_demo_answers_through_the_api(weights: Path) -> None:
+    from gradio_client import Client
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = gradio_app.build_demo()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        strip_path, gif_path = client.predict("dcgan", "0, 1", 4, "lerp", api_name="/walk")
+        assert Image.open(strip_path).size == (2 * (4 * 30 + 2), 2 * 32)
+        assert Path(gif_path).read_bytes().startswith(b"GIF89a")
+    finally:
+        demo.close()
