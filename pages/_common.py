@@ -84,9 +84,9 @@ def classifier(domain: str) -> zoo.DigitClassifier | None:
     return model if isinstance(model, zoo.DigitClassifier) else None
 
 
-def show_image(picture, caption: str | list[str] | None = None, where=st) -> None:
+def show_image(picture, caption: str | list[str] | None = None, where=st, width: int | str = "content") -> None:
     """``st.image`` as lossless PNG (its default would JPEG-blur pixel-sized strokes), in ``where`` (a column)."""
-    where.image(picture, caption=caption, output_format="PNG")
+    where.image(picture, caption=caption, output_format="PNG", width=width)
 
 
 def show_digits(batch: torch.Tensor, captions: list[str] | None = None, scale: int = DIGIT_SCALE) -> None:

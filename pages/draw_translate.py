@@ -17,6 +17,7 @@ from pages._common import (
 from zoo import images
 from zoo.translation import cycle, read_digits
 
+PANEL_WIDTH = 140  # pixels: the four stages side by side at one size, whatever their resolution
 SOURCES = {
     "draw": "Draw",
     "upload": "Upload",
@@ -80,6 +81,6 @@ else:
     ]
 with output_column:
     for column, (image, scale, title, reading) in zip(st.columns(4), panels, strict=True):
-        show_image(images.to_pil(image[0], scale), title, where=column)
+        show_image(images.to_pil(image[0], scale), title, where=column, width=PANEL_WIDTH)
         if reading:
             column.markdown(reading)

@@ -1,0 +1,136 @@
+"""A real browser against the served Streamlit app: draw a digit on the canvas and see its translation.
+
+Serves ``app.py`` on localhost with tiny untrained models and drives Debian's Chromium headless through Playwright
+(no ``playwright install``). Screenshots go to ``artifacts/browser/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PAGES = {  # menu entry → the page's heading
+    "Gallery": "GAN Zoo",
+    "Latent walk": "Latent walk",
+    "Vector arithmetic": "Vector arithmetic",
+    "λ comparison": "λ comparison",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tiny_weights: Path, tiny_data: Path):
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "GAN_ZOO_WEIGHTS": str(tiny_weights), "GAN_ZOO_DATA": str(tiny_data), "OMP_NUM_THREADS": "1"}
+    env.pop("GAN_ZOO_HUB_REPO", None)
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true"]
+    command += [f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.time() > deadline:
+                output = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
+                pytest.fail(f"streamlit did not come up on {url}: {output[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    return page
+
+
+def test_draw_a_digit_and_see_it_translated(server: str, browser) -> None:
+    # The user's path: the printed URL (the gallery), then the menu. A deep link to /draw as the very first
+    # session of a fresh server loses its first stroke (Streamlit registers the pages during that session).
+    page = open_page(browser, server)
+    page.get_by_role("link", name="Draw and translate").click()
+    page.get_by_text("Draw a digit on the black square").wait_for(timeout=30_000)
+    canvas = page.locator("canvas.upper-canvas")  # inside the component's open shadow root
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    x, y = box["x"], box["y"]
+    page.mouse.move(x + 70, y + 50)  # a 7: the top bar, then the diagonal
+    page.mouse.down()
+    page.mouse.move(x + 160, y + 50, steps=4)
+    page.mouse.move(x + 100, y + 190, steps=6)
+    page.mouse.up()
+    page.get_by_text("G(x): USPS style (28×28)").wait_for(timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    pictures = page.locator('[data-testid="stImage"] img')
+    assert pictures.count() == 4
+    for i in range(4):  # every picture actually loaded and decoded
+        assert pictures.nth(i).evaluate("img => img.complete && img.naturalWidth") >= 112
+    assert page.get_by_text("USPS classifier reads").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "draw_translate.png"))
+    page.close()
+
+
+def test_every_page_renders_without_an_exception(server: str, browser) -> None:
+    page = open_page(browser, server)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for title, heading in PAGES.items():
+        page.get_by_role("link", name=title).click()
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_selector('[data-testid="stImage"] img', timeout=30_000)
+        if title == "λ comparison":
+            page.wait_for_selector(".js-plotly-plot", timeout=30_000)  # the trade-off chart is drawn
+        assert page.locator('[data-testid="stException"]').count() == 0, title
+        page.screenshot(path=str(ARTIFACTS / f"page-{title.lower().replace(' ', '-').replace('λ', 'lambda')}.png"))
+    page.close()
