@@ -47,6 +47,7 @@ def test_docker_space_for_streamlit(weights: Path, tmp_path: Path) -> None:
     space.build_space("docker", out)
     files = files_in(out)
     assert {"README.md", "Dockerfile", "app.py", "requirements.txt", "pages/_common.py", "pages/home.py"} <= files
+    assert ".streamlit/config.toml" in files
     assert {"data/MNIST/raw/train-images-idx3-ubyte.gz", "data/USPS/usps.h5"} <= files
     assert {f"weights/{n}/model.safetensors" for n in ("dcgan", "basic-gan", "classifier-usps")} <= files
     assert "gradio_app.py" not in files

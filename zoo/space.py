@@ -29,7 +29,7 @@ SDKS = {
     "gradio": {"packages": ("gradio",), "apps": {"gradio_app.py": "app.py"}, "dirs": ()},
     "docker": {
         "packages": ("streamlit", "streamlit-drawable-canvas", "plotly"),
-        "apps": {"app.py": "app.py"},
+        "apps": {"app.py": "app.py", ".streamlit/config.toml": ".streamlit/config.toml"},
         "dirs": ("pages",),
     },
 }
