@@ -121,6 +121,29 @@ def test_draw_a_digit_and_see_it_translated(server: str, browser) -> None:
     page.close()
 
 
+def test_upload_garbage_then_a_picture(server: str, browser) -> None:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    page = open_page(browser, server)
+    page.get_by_role("link", name="Draw and translate").click()
+    page.get_by_text("Upload", exact=True).click()
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    upload.wait_for(state="attached", timeout=30_000)
+    upload.set_input_files({"name": "digit.png", "mimeType": "image/png", "buffer": b"not a picture"})
+    page.get_by_text("could not be read as an image").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    picture = Image.new("RGB", (120, 160), "white")  # a dark 1 on paper, as a phone photo would be
+    ImageDraw.Draw(picture).line([(60, 20), (60, 140)], fill="black", width=12)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    upload.set_input_files({"name": "one.png", "mimeType": "image/png", "buffer": buffer.getvalue()})
+    page.get_by_text("G(x): USPS style (28×28)").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
 def test_every_page_renders_without_an_exception(server: str, browser) -> None:
     page = open_page(browser, server)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
