@@ -7,7 +7,7 @@ from zoo import catalog, images, plots
 from zoo.hub import weights_dir
 from zoo.translation import compare_lambdas, pick_examples, random_examples, read_digits, tradeoff
 
-QUICK_IMAGES = 500  # MNIST test digits behind the live estimate when metrics.json files are missing
+QUICK_IMAGES = 200  # MNIST test digits behind the live estimate when metrics.json files are missing
 
 st.title("λ comparison")
 st.markdown(
