@@ -149,7 +149,8 @@ def build_demo() -> gr.Blocks:
         with gr.Tab("Draw and translate"):
             with gr.Row():
                 sketch = gr.Sketchpad(
-                    label="Draw a digit",
+                    label="Draw a digit (pick the brush on the left first)",
+                    layers=False,
                     canvas_size=(280, 280),
                     brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
                     type="numpy",
@@ -158,7 +159,11 @@ def build_demo() -> gr.Blocks:
                     translator = gr.Dropdown(translators, value=default_translator, label="CycleGAN")
                     translate = gr.Button("Translate to USPS style", variant="primary")
             gallery = gr.Gallery(
-                label="input (MNIST style) · G(x) · G(x) at 16×16 · F(G(x))", columns=4, height=220, format="png"
+                label="input (MNIST style) · G(x) · G(x) at 16×16 · F(G(x))",
+                columns=4,
+                height="auto",
+                object_fit="contain",
+                format="png",
             )
             readings = gr.Markdown()
             translate.click(translate_sketch, [sketch, translator], [gallery, readings], api_name="translate")
