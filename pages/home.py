@@ -68,7 +68,8 @@ elif isinstance(model, CycleGAN):
         st.markdown(f"λ = {model.lambda_cycle:g}. Rows: MNIST test digits, G(x) in USPS style, F(G(x)).")
         show_image(images.grid(torch.cat([result.source, result.translated, result.reconstruction]), 8, scale=3))
 elif model is not None:
-    st.markdown(f"`{name}` is one of the zoo's measuring instruments; its accuracy is in the tables above.")
+    where = "in the tables above" if catalog.read_metrics(name) else "measured by `python -m zoo.evaluate`"
+    st.markdown(f"`{name}` is one of the zoo's measuring instruments; its test accuracy is {where}.")
 
 if name:
     preview = catalog.samples_image(name)
