@@ -53,7 +53,7 @@ def test_memorisation_flags_copies():
     fresh = metrics.memorisation(torch.rand(200, 1, 28, 28, generator=gen), train, test)
     assert copies["copy_share"] == 1.0 and copies["distance_ratio"] < 0.01
     assert fresh["copy_share"] < 0.05 and fresh["distance_ratio"] == pytest.approx(1.0, abs=0.05)
-    idx = metrics.nearest_indices(train[[5, 17]], train)
+    _, idx = metrics.nearest(train[[5, 17]], train)
     assert idx.tolist() == [5, 17]
 
 

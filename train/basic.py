@@ -21,8 +21,8 @@ from zoo.models import BasicDiscriminator, BasicGenerator, Generator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_gan_arguments(parser, lr=2e-4, ema=0.999)
-    parser.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
+    g = add_gan_arguments(parser, lr=2e-4, ema=0.999)
+    g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
 
 
 def gan_recipe(args: argparse.Namespace, rt: Runtime, gen: Generator, disc: nn.Module) -> Recipe:

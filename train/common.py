@@ -26,10 +26,12 @@ def fixed_latents(n: int, latent_dim: int, device: torch.device) -> torch.Tensor
     return torch.randn(n, latent_dim, generator=torch.Generator().manual_seed(PREVIEW_SEED)).to(device)
 
 
-def add_gan_arguments(parser: argparse.ArgumentParser, lr: float, ema: float) -> None:
+def add_gan_arguments(parser: argparse.ArgumentParser, lr: float, ema: float) -> argparse._ArgumentGroup:
+    """The arguments every GAN has, in a 'model' group that the caller extends with its own."""
     from train.loop import positive_float, positive_int, unit_float
 
     g = parser.add_argument_group("model")
     g.add_argument("--latent-dim", type=positive_int, default=100, help="size of z")
     g.add_argument("--lr", type=positive_float, default=lr, help="learning rate (both networks)")
     g.add_argument("--ema", type=unit_float, default=ema, help="generator weight EMA decay (0 = off)")
+    return g

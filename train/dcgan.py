@@ -18,10 +18,10 @@ from zoo.models import DCGANDiscriminator, DCGANGenerator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_gan_arguments(parser, lr=2e-4, ema=0.999)
-    parser.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
-    parser.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×4, ×2, ×1)")
-    parser.add_argument("--d-width", type=positive_int, default=64, help="discriminator channels (×1, ×2)")
+    g = add_gan_arguments(parser, lr=2e-4, ema=0.999)
+    g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
+    g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×4, ×2, ×1)")
+    g.add_argument("--d-width", type=positive_int, default=64, help="discriminator channels (×1, ×2)")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:

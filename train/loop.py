@@ -70,9 +70,13 @@ class NonFiniteLossError(RuntimeError):
     pass
 
 
-def base_parser(description: str, **defaults: Any) -> argparse.ArgumentParser:
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps the module docstring's layout and shows every default."""
+
+
+def base_parser(description: str, prog: str | None = None, **defaults: Any) -> argparse.ArgumentParser:
     """Arguments every trainer has; ``defaults`` sets each model's own defaults (batch size, steps, ...)."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
     g = parser.add_argument_group("run")
     g.add_argument("--out", type=Path, required=True, help="run directory: checkpoints, samples, logs, model/")
     g.add_argument("--steps", type=positive_int, default=2000, help="training iterations")
@@ -94,34 +98,25 @@ def base_parser(description: str, **defaults: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], what: str) -> Callable[[str], Any]:
+    """An argparse type that converts and validates, with a message that says what was expected."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+
+    parse.__name__ = convert.__name__  # argparse names the type in its messages
+    return parse
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
-
-
-def unit_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {value}")
-    return value
+positive_int = _checked(int, lambda v: v > 0, "a positive integer")
+positive_float = _checked(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
+unit_float = _checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
 class BatchStream:
@@ -476,7 +471,7 @@ def main(
     **defaults: Any,
 ) -> Path:
     """Parse arguments and run; the entry point of every ``python -m train.<model>``."""
-    parser = base_parser(description, **defaults)
+    parser = base_parser(description, f"python -m {module}" if module else None, **defaults)
     add_arguments(parser)
     args = parser.parse_args(argv)
     args._module = module

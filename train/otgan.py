@@ -42,18 +42,18 @@ def minibatch_energy_distance(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_gan_arguments(parser, lr=3e-4, ema=0.999)
-    parser.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
-    parser.add_argument("--n-gen", type=positive_int, default=3, help="generator steps per critic step")
-    parser.add_argument("--epsilon", type=positive_float, default=1 / 500, help="Sinkhorn entropy weight ε")
-    parser.add_argument(
+    g = add_gan_arguments(parser, lr=3e-4, ema=0.999)
+    g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
+    g.add_argument("--n-gen", type=positive_int, default=3, help="generator steps per critic step")
+    g.add_argument("--epsilon", type=positive_float, default=1 / 500, help="Sinkhorn entropy weight ε")
+    g.add_argument(
         "--sinkhorn-iters",
         type=positive_int,
         default=100,
         help="Sinkhorn iterations (the paper's code runs 500; on our critic's costs W moves by <0.01%% after 100)",
     )
-    parser.add_argument("--g-width", type=positive_int, default=16, help="generator channels (×4, ×2, ×1)")
-    parser.add_argument("--d-width", type=positive_int, default=32, help="critic channels before CReLU")
+    g.add_argument("--g-width", type=positive_int, default=16, help="generator channels (×4, ×2, ×1)")
+    g.add_argument("--d-width", type=positive_int, default=32, help="critic channels before CReLU")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:

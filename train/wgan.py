@@ -33,11 +33,11 @@ def critic_iterations(gen_iter: int, n_critic: int = 5) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_gan_arguments(parser, lr=5e-5, ema=0.0)
-    parser.add_argument("--clip", type=positive_float, default=0.01, help="critic weights are clipped to [-c, c]")
-    parser.add_argument("--n-critic", type=positive_int, default=5, help="critic steps per generator step")
-    parser.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×4, ×2, ×1)")
-    parser.add_argument("--d-width", type=positive_int, default=64, help="critic channels (×1, ×2)")
+    g = add_gan_arguments(parser, lr=5e-5, ema=0.0)
+    g.add_argument("--clip", type=positive_float, default=0.01, help="critic weights are clipped to [-c, c]")
+    g.add_argument("--n-critic", type=positive_int, default=5, help="critic steps per generator step")
+    g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×4, ×2, ×1)")
+    g.add_argument("--d-width", type=positive_int, default=64, help="critic channels (×1, ×2)")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:

@@ -38,6 +38,6 @@ def nearest_training_digits(samples: torch.Tensor, train: torch.Tensor) -> tuple
     A generator that memorises shows neighbours that are near-copies at distances well below those of unseen
     real digits (the ``nn_distance_median_test`` reference of metrics.json).
     """
-    idx = metrics.nearest_indices(samples, train)
+    _, idx = metrics.nearest(samples, train)
     neighbours = train[idx]
     return neighbours, (samples - neighbours).flatten(1).norm(dim=1)

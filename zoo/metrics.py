@@ -80,28 +80,17 @@ def confident_share(probs: torch.Tensor, threshold: float = 0.9) -> float:
 
 
 @torch.no_grad()
-def nearest_distances(x: torch.Tensor, reference: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
-    """Euclidean pixel distance from each image in ``x`` to its nearest image in ``reference``."""
+def nearest(x: torch.Tensor, reference: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each image in ``x``: the Euclidean pixel distance to its nearest image in ``reference``, and its index."""
     ref = reference.flatten(1).float()
     ref_sq = (ref**2).sum(1)
-    out = []
+    distances, indices = [], []
     for i in range(0, len(x), batch_size):
         q = x[i : i + batch_size].flatten(1).float()
-        d2 = (q**2).sum(1, keepdim=True) - 2 * q @ ref.T + ref_sq
-        out.append(d2.min(1).values.clamp_min(0).sqrt())
-    return torch.cat(out)
-
-
-@torch.no_grad()
-def nearest_indices(x: torch.Tensor, reference: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
-    """Index of the nearest reference image for each image in ``x`` (for the app's memorisation view)."""
-    ref = reference.flatten(1).float()
-    ref_sq = (ref**2).sum(1)
-    out = []
-    for i in range(0, len(x), batch_size):
-        q = x[i : i + batch_size].flatten(1).float()
-        out.append((ref_sq - 2 * q @ ref.T).argmin(1))
-    return torch.cat(out)
+        d2, idx = ((q**2).sum(1, keepdim=True) - 2 * q @ ref.T + ref_sq).min(1)
+        distances.append(d2.clamp_min(0).sqrt())
+        indices.append(idx)
+    return torch.cat(distances), torch.cat(indices)
 
 
 def memorisation(samples: torch.Tensor, train: torch.Tensor, test: torch.Tensor) -> dict[str, float]:
@@ -111,8 +100,8 @@ def memorisation(samples: torch.Tensor, train: torch.Tensor, test: torch.Tensor)
     ``copy_share`` counts samples closer than the 1st percentile of the test images' distances (≈ 0.01 for a
     generator that does not copy), ``distance_ratio`` compares the medians (≈ 1 or above when not copying).
     """
-    d_samples = nearest_distances(samples, train)
-    d_test = nearest_distances(test, train)
+    d_samples, _ = nearest(samples, train)
+    d_test, _ = nearest(test, train)
     threshold = torch.quantile(d_test, 0.01)
     return {
         "nn_distance_median": float(d_samples.median()),
