@@ -342,3 +342,19 @@ def test_torchrun_two_cpu_processes(module, tiny_data, tmp_path):
     assert info["world_size"] == 2 and info["command"].startswith("torchrun --nproc_per_node=2")
     assert [r["step"] for r in read_log(out)] == [1, 2, 3]
     zoo.load(out / "model")
+
+
+def test_ema_warms_up_then_averages():
+    net = torch.nn.Linear(1, 1, bias=False)
+    torch.nn.init.zeros_(net.weight)
+    ema = loop.EMA(net, decay=0.999)
+    with torch.no_grad():
+        net.weight.fill_(1.0)
+    ema.update(net)
+    assert ema.model.weight.item() == pytest.approx(1 - 2 / 11)  # early: mostly the live weights
+    for _ in range(10_000):
+        ema.update(net)
+    assert ema.model.weight.item() == pytest.approx(1.0, abs=1e-3)
+    restored = loop.EMA(net, 0.999)
+    restored.load_state_dict(ema.state_dict())
+    assert restored.updates == ema.updates and torch.equal(restored.model.weight, ema.model.weight)

@@ -146,24 +146,32 @@ class BatchStream:
 
 
 class EMA:
-    """Exponential moving average of a model's weights (buffers copied), used for previews and export."""
+    """Exponential moving average of a model's weights (buffers copied), used for previews and export.
+
+    The decay ramps up as min(decay, (1 + n) / (10 + n)) over the first updates n, so that early previews show
+    the trained weights rather than an average dominated by the initialisation.
+    """
 
     def __init__(self, model: nn.Module, decay: float):
         self.decay = decay
+        self.updates = 0
         self.model = copy.deepcopy(model).eval().requires_grad_(False)
 
     @torch.no_grad()
     def update(self, model: nn.Module) -> None:
+        self.updates += 1
+        decay = min(self.decay, (1 + self.updates) / (10 + self.updates))
         for avg, p in zip(self.model.parameters(), model.parameters(), strict=True):
-            avg.lerp_(p, 1 - self.decay)
+            avg.lerp_(p, 1 - decay)
         for avg, b in zip(self.model.buffers(), model.buffers(), strict=True):
             avg.copy_(b)
 
     def state_dict(self) -> dict[str, Any]:
-        return self.model.state_dict()
+        return {"model": self.model.state_dict(), "updates": self.updates}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state)
+        self.model.load_state_dict(state["model"])
+        self.updates = state["updates"]
 
 
 def set_requires_grad(module: nn.Module, flag: bool) -> None:

@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Sinkhorn iterations (the paper's code runs 500; on our critic's costs W moves by <0.01%% after 100)",
     )
     g.add_argument("--g-width", type=positive_int, default=16, help="generator channels (×4, ×2, ×1)")
-    g.add_argument("--d-width", type=positive_int, default=32, help="critic channels before CReLU")
+    g.add_argument("--d-width", type=positive_int, default=16, help="critic channels before CReLU")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:

@@ -46,7 +46,7 @@ class CReLU(nn.Module):
 class OTGANCritic(nn.Module):
     """1×28×28 → CReLU conv stack → flattened, L2-normalised embedding v(x)."""
 
-    def __init__(self, width: int = 32):
+    def __init__(self, width: int = 16):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(1, width, 5, 1, 2),
