@@ -77,6 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--g-width", type=positive_int, default=16, help="generator channels at 28×28")
     g.add_argument("--n-blocks", type=positive_int, default=4, help="residual blocks at 7×7")
     g.add_argument("--d-width", type=positive_int, default=32, help="discriminator channels")
+    g.add_argument("--d-strided", type=int, choices=[1, 2], default=1, help="1: 12×12 patches, 2: 26×26 patches")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
@@ -85,7 +86,8 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     lambda_id = 0.5 * args.lambda_cycle if args.lambda_identity is None else args.lambda_identity
     mnist, usps = mnist_train(args), usps_train(args)
     model = CycleGAN(args.g_width, args.n_blocks, lambda_cycle=args.lambda_cycle).to(rt.device)
-    d_usps, d_mnist = PatchDiscriminator(args.d_width).to(rt.device), PatchDiscriminator(args.d_width).to(rt.device)
+    d_usps = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
+    d_mnist = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
     g_train, f_train = rt.wrap(model.g_mnist_to_usps), rt.wrap(model.f_usps_to_mnist)
     d_usps_train, d_mnist_train = rt.wrap(d_usps), rt.wrap(d_mnist)
     opt_g = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(args.beta1, 0.999))

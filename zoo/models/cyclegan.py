@@ -62,21 +62,30 @@ class ResnetGenerator(nn.Module):
 
 
 class PatchDiscriminator(nn.Module):
-    """PatchGAN for 28×28: C(w)-s2 → C(2w)-s2 → C(4w)-s1 → 1 channel; a 5×5 map of real/fake scores."""
+    """PatchGAN scaled to 28×28: a map of real/fake scores, each judging one patch of the image.
 
-    def __init__(self, width: int = 32):
+    The reference's 70×70 patches on 256×256 images see about a quarter of the width. ``strided`` stride-2
+    layers set the patch: 1 gives 12×12 patches (stroke style, not the digit's identity), 2 gives 26×26.
+    """
+
+    def __init__(self, width: int = 32, strided: int = 1):
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1),
+        layers: list[nn.Module] = [nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+        channels = width
+        for _ in range(strided - 1):
+            layers += [
+                nn.Conv2d(channels, 2 * channels, 4, 2, 1),
+                nn.InstanceNorm2d(2 * channels),
+                nn.LeakyReLU(0.2, True),
+            ]
+            channels *= 2
+        layers += [
+            nn.Conv2d(channels, 2 * channels, 3, 1, 1),
+            nn.InstanceNorm2d(2 * channels),
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(width, 2 * width, 4, 2, 1),
-            nn.InstanceNorm2d(2 * width),
-            nn.LeakyReLU(0.2, True),
-            nn.Conv2d(2 * width, 4 * width, 3, 1, 1),
-            nn.InstanceNorm2d(4 * width),
-            nn.LeakyReLU(0.2, True),
-            nn.Conv2d(4 * width, 1, 3, 1, 0),
-        )
+            nn.Conv2d(2 * channels, 1, 3, 1, 0 if strided > 1 else 1),
+        ]
+        self.net = nn.Sequential(*layers)
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.normal_(m.weight, 0.0, 0.02)
