@@ -145,11 +145,11 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
     usage = f'model = zoo.load("{name}")'
     hub = f'model = zoo.load("{name}", source="hub", repo_id="{repo_id or "OWNER/gan-zoo"}")'
     if arch == "cyclegan":
-        call = "usps_style = model.mnist_to_usps(x)   # x: N×1×28×28 in [-1, 1]\nback = model.usps_to_mnist(usps_style)"
+        call = "usps_style = model.mnist_to_usps(x)  # x: N×1×28×28 in [-1, 1]\nback = model.usps_to_mnist(usps_style)"
     elif arch == "classifier":
-        call = "logits = model(x)                     # x: N×1×28×28 in [-1, 1]"
+        call = "logits = model(x)  # x: N×1×28×28 in [-1, 1]"
     else:
-        call = "images = model.sample(16, seed=0)     # 16×1×28×28 in [-1, 1]"
+        call = "images = model.sample(16, seed=0)  # 16×1×28×28 in [-1, 1]"
     parts.append(
         "## Use\n\n```python\nimport zoo\n\n"
         + usage
