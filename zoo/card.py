@@ -153,7 +153,7 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
     parts.append(
         "## Use\n\n```python\nimport zoo\n\n"
         + usage
-        + "               # from weights/ in the repository\n"
+        + "  # from weights/ in the repository\n"
         + "# "
         + hub
         + "\n"
