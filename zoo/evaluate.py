@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,25 +79,28 @@ class Evaluator:
 
     def translator(self, model: CycleGAN) -> dict[str, Any]:
         g, f = model.mnist_to_usps, model.usps_to_mnist
-        g_test = metrics.translate(g, self.mnist_test)
+        g_test, f_test = metrics.translate(g, self.mnist_test), metrics.translate(f, self.usps_test)
         n = self.adaptation_images
         return {
             "kind": "translator",
             "lambda_cycle": model.lambda_cycle,
             "label_preservation_mnist_to_usps": metrics.accuracy(self.clf_usps, g_test, self.mnist_test_y),
-            "label_preservation_usps_to_mnist": metrics.accuracy(
-                self.clf_mnist, metrics.translate(f, self.usps_test), self.usps_test_y
+            "label_preservation_usps_to_mnist": metrics.accuracy(self.clf_mnist, f_test, self.usps_test_y),
+            "adaptation_accuracy": self._adaptation(
+                lambda: metrics.translate(g, self.mnist_train[:n]), self.mnist_train_y[:n]
             ),
-            "adaptation_accuracy": self._adaptation(metrics.translate(g, self.mnist_train[:n]), self.mnist_train_y[:n]),
-            "cycle_l1_mnist": metrics.cycle_error(g, f, self.mnist_test),
-            "cycle_l1_usps": metrics.cycle_error(f, g, self.usps_test),
+            "cycle_l1_mnist": metrics.cycle_error(self.mnist_test, metrics.translate(f, g_test)),
+            "cycle_l1_usps": metrics.cycle_error(self.usps_test, metrics.translate(g, f_test)),
             "frechet_distance_to_usps": self._frechet_usps(g_test),
             "adaptation_steps": self.adaptation_steps,
             "adaptation_images": n,
         }
 
-    def _adaptation(self, x: torch.Tensor, y: torch.Tensor) -> float:
-        clf = metrics.train_classifier(x, y, steps=self.adaptation_steps, seed=self.seed)
+    def _adaptation(self, images: Callable[[], torch.Tensor], y: torch.Tensor) -> float | None:
+        """The protocol's accuracy on USPS test, or None when switched off (--adaptation-steps 0)."""
+        if self.adaptation_steps == 0:
+            return None
+        clf = metrics.train_classifier(images(), y, steps=self.adaptation_steps, seed=self.seed)
         return metrics.accuracy(clf, self.usps_test, self.usps_test_y)
 
     def _frechet_usps(self, images: torch.Tensor) -> float:
@@ -132,14 +136,14 @@ class Evaluator:
                 "kind": "reference",
                 "label_preservation_mnist_to_usps": metrics.accuracy(self.clf_usps, self.mnist_test, self.mnist_test_y),
                 "label_preservation_usps_to_mnist": metrics.accuracy(self.clf_mnist, self.usps_test, self.usps_test_y),
-                "adaptation_accuracy": self._adaptation(self.mnist_train[:n], self.mnist_train_y[:n]),
+                "adaptation_accuracy": self._adaptation(lambda: self.mnist_train[:n], self.mnist_train_y[:n]),
                 "cycle_l1_mnist": 0.0,
                 "cycle_l1_usps": 0.0,
                 "frechet_distance_to_usps": self._frechet_usps(self.mnist_test),
             },
             "USPS train (target oracle)": {
                 "kind": "reference",
-                "adaptation_accuracy": self._adaptation(self.usps_train, self.usps_train_y),
+                "adaptation_accuracy": self._adaptation(lambda: self.usps_train, self.usps_train_y),
                 "frechet_distance_to_usps": self._frechet_usps(self.usps_train),
             },
         }
@@ -180,7 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the samples and of the adaptation probe")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this JSON file")
     parser.add_argument("--data-dir", type=Path, default=None, help="data root (see zoo.data)")
-    parser.add_argument("--adaptation-steps", type=int, default=1000, help="training steps of the adaptation probe")
+    parser.add_argument(
+        "--adaptation-steps",
+        type=int,
+        default=1000,
+        help="training steps of the adaptation probe (0: skip the protocol)",
+    )
     parser.add_argument("--adaptation-images", type=int, default=20_000, help="translated MNIST images it trains on")
     parser.add_argument("--no-write", action="store_true", help="do not write metrics.json into model folders")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite this README's results section")

@@ -84,7 +84,7 @@ def tradeoff(
                 "name": name,
                 "lambda_cycle": float(model.lambda_cycle),
                 "label_preservation_mnist_to_usps": metrics.accuracy(usps_classifier, translated, y),
-                "cycle_l1_mnist": metrics.cycle_error(model.mnist_to_usps, model.usps_to_mnist, x),
+                "cycle_l1_mnist": metrics.cycle_error(x, metrics.translate(model.usps_to_mnist, translated)),
             }
         )
     return sorted(rows, key=lambda row: row["lambda_cycle"])
