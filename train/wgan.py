@@ -33,7 +33,7 @@ def critic_iterations(gen_iter: int, n_critic: int = 5) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    g = add_gan_arguments(parser, lr=5e-5, ema=0.0)
+    g = add_gan_arguments(parser, lr=5e-5, ema=0.999)
     g.add_argument("--clip", type=positive_float, default=0.01, help="critic weights are clipped to [-c, c]")
     g.add_argument("--n-critic", type=positive_int, default=5, help="critic steps per generator step")
     g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×4, ×2, ×1)")
