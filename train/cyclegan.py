@@ -75,7 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--lr", type=positive_float, default=2e-4, help="Adam learning rate")
     g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
     g.add_argument("--g-width", type=positive_int, default=16, help="generator channels at 28×28")
-    g.add_argument("--n-blocks", type=positive_int, default=4, help="residual blocks at 7×7")
+    g.add_argument("--n-blocks", type=positive_int, default=4, help="residual blocks in the generators' trunk")
+    g.add_argument("--n-down", type=int, choices=[1, 2], default=2, help="downsamplings before the trunk")
     g.add_argument("--d-width", type=positive_int, default=32, help="discriminator channels")
     g.add_argument("--d-strided", type=int, choices=[1, 2], default=1, help="1: 12×12 patches, 2: 26×26 patches")
 
@@ -85,7 +86,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         raise SystemExit("error: --lambda-cycle and --lambda-identity must be >= 0")
     lambda_id = 0.5 * args.lambda_cycle if args.lambda_identity is None else args.lambda_identity
     mnist, usps = mnist_train(args), usps_train(args)
-    model = CycleGAN(args.g_width, args.n_blocks, lambda_cycle=args.lambda_cycle).to(rt.device)
+    model = CycleGAN(args.g_width, args.n_blocks, args.lambda_cycle, args.n_down).to(rt.device)
     d_usps = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
     d_mnist = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
     g_train, f_train = rt.wrap(model.g_mnist_to_usps), rt.wrap(model.f_usps_to_mnist)

@@ -31,9 +31,13 @@ class ResidualBlock(nn.Module):
 
 
 class ResnetGenerator(nn.Module):
-    """28×28 → (4·width)×7×7 residual trunk → 28×28, output in [-1, 1]."""
+    """28×28 → residual trunk at 28/2^n_down (n_down = 2: (4·width)×7×7) → 28×28, output in [-1, 1].
 
-    def __init__(self, width: int = 16, n_blocks: int = 4):
+    Fewer downsamplings keep the trunk's edits local: enough to restyle strokes and rescale a digit, less room
+    to redraw it as another digit.
+    """
+
+    def __init__(self, width: int = 16, n_blocks: int = 4, n_down: int = 2):
         super().__init__()
         layers: list[nn.Module] = [
             nn.ReflectionPad2d(3),
@@ -41,14 +45,15 @@ class ResnetGenerator(nn.Module):
             nn.InstanceNorm2d(width),
             nn.ReLU(True),
         ]
-        for mult in (1, 2):
+        mults = [2**i for i in range(n_down)]
+        for mult in mults:
             layers += [
                 nn.Conv2d(width * mult, width * mult * 2, 3, stride=2, padding=1),
                 nn.InstanceNorm2d(width * mult * 2),
                 nn.ReLU(True),
             ]
-        layers += [ResidualBlock(4 * width) for _ in range(n_blocks)]
-        for mult in (4, 2):
+        layers += [ResidualBlock(width * 2**n_down) for _ in range(n_blocks)]
+        for mult in reversed([2 * m for m in mults]):
             layers += [
                 nn.ConvTranspose2d(width * mult, width * mult // 2, 3, stride=2, padding=1, output_padding=1),
                 nn.InstanceNorm2d(width * mult // 2),
@@ -100,11 +105,11 @@ class CycleGAN(ZooModel):
 
     arch = "cyclegan"
 
-    def __init__(self, width: int = 16, n_blocks: int = 4, lambda_cycle: float = 10.0):
+    def __init__(self, width: int = 16, n_blocks: int = 4, lambda_cycle: float = 10.0, n_down: int = 2):
         super().__init__()
         self.lambda_cycle = lambda_cycle  # recorded in config.json so that a folder says which λ made it
-        self.g_mnist_to_usps = ResnetGenerator(width, n_blocks)
-        self.f_usps_to_mnist = ResnetGenerator(width, n_blocks)
+        self.g_mnist_to_usps = ResnetGenerator(width, n_blocks, n_down)
+        self.f_usps_to_mnist = ResnetGenerator(width, n_blocks, n_down)
         for m in self.modules():
             if isinstance(m, nn.Conv2d | nn.ConvTranspose2d):
                 nn.init.normal_(m.weight, 0.0, 0.02)
