@@ -20,12 +20,15 @@ from zoo.models import DCGANDiscriminator, DCGANGenerator
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = add_gan_arguments(parser, lr=2e-4, ema=0.999)
     g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
-    g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×4, ×2, ×1)")
+    g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×8, ×4, ×2)")
+    g.add_argument("--g-layers", type=int, choices=[3, 4], default=4, help="generator up-convolutions")
     g.add_argument("--d-width", type=positive_int, default=64, help="discriminator channels (×1, ×2)")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
-    return gan_recipe(args, rt, DCGANGenerator(args.latent_dim, args.g_width), DCGANDiscriminator(args.d_width))
+    return gan_recipe(
+        args, rt, DCGANGenerator(args.latent_dim, args.g_width, args.g_layers), DCGANDiscriminator(args.d_width)
+    )
 
 
 DEFAULTS = {"steps": 10000, "batch_size": 128}

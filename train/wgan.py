@@ -36,13 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = add_gan_arguments(parser, lr=5e-5, ema=0.999)
     g.add_argument("--clip", type=positive_float, default=0.01, help="critic weights are clipped to [-c, c]")
     g.add_argument("--n-critic", type=positive_int, default=5, help="critic steps per generator step")
-    g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×4, ×2, ×1)")
+    g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×8, ×4, ×2)")
+    g.add_argument("--g-layers", type=int, choices=[3, 4], default=4, help="generator up-convolutions")
     g.add_argument("--d-width", type=positive_int, default=64, help="critic channels (×1, ×2)")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     images, labels = mnist_train(args)
-    gen = WGANGenerator(args.latent_dim, args.g_width).to(rt.device)
+    gen = WGANGenerator(args.latent_dim, args.g_width, args.g_layers).to(rt.device)
     critic = WGANCritic(args.d_width).to(rt.device)
     gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
     opt_g = torch.optim.RMSprop(gen.parameters(), lr=args.lr)

@@ -14,15 +14,30 @@ from .base import Generator, init_dcgan_weights
 
 
 class DCGANGenerator(Generator):
-    """z → (4·width)×7×7 → (2·width)×14×14 → 1×28×28."""
+    """Fractionally-strided convolutions up to 1×28×28.
+
+    ``layers=4`` (default): z → (8·width)×3×3 → (4·width)×7×7 → (2·width)×14×14 → 1×28×28, the paper's four
+    up-convolutions; ``layers=3`` starts at (4·width)×7×7 (the zoo's first, shallower DCGAN).
+    """
 
     arch = "dcgan"
 
-    def __init__(self, latent_dim: int = 100, width: int = 32):
+    def __init__(self, latent_dim: int = 100, width: int = 32, layers: int = 4):
         super().__init__()
+        if layers not in (3, 4):
+            raise ValueError(f"layers must be 3 or 4, got {layers}")
         self.latent_dim = latent_dim
+        if layers == 4:
+            stem = [
+                nn.ConvTranspose2d(latent_dim, 8 * width, 3, 1, 0, bias=False),
+                nn.BatchNorm2d(8 * width),
+                nn.ReLU(True),
+                nn.ConvTranspose2d(8 * width, 4 * width, 3, 2, 0, bias=False),
+            ]
+        else:
+            stem = [nn.ConvTranspose2d(latent_dim, 4 * width, 7, 1, 0, bias=False)]
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(latent_dim, 4 * width, 7, 1, 0, bias=False),
+            *stem,
             nn.BatchNorm2d(4 * width),
             nn.ReLU(True),
             nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, bias=False),
