@@ -78,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--n-blocks", type=positive_int, default=4, help="residual blocks in the generators' trunk")
     g.add_argument("--n-down", type=int, choices=[1, 2], default=2, help="downsamplings before the trunk")
     g.add_argument("--d-width", type=positive_int, default=32, help="discriminator channels")
-    g.add_argument("--d-strided", type=int, choices=[1, 2], default=1, help="1: 12×12 patches, 2: 26×26 patches")
+    g.add_argument("--d-strided", type=int, choices=[1, 2], default=2, help="1: 12×12 patches, 2: 26×26 patches")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:

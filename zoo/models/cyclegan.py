@@ -73,7 +73,7 @@ class PatchDiscriminator(nn.Module):
     layers set the patch: 1 gives 12×12 patches (stroke style, not the digit's identity), 2 gives 26×26.
     """
 
-    def __init__(self, width: int = 32, strided: int = 1):
+    def __init__(self, width: int = 32, strided: int = 2):
         super().__init__()
         layers: list[nn.Module] = [nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
         channels = width
