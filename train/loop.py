@@ -448,7 +448,9 @@ def export_folder(
 def hardware(rt: Runtime) -> str:
     if rt.device.type == "cuda":
         return f"{rt.world_size}× {torch.cuda.get_device_name(rt.device)}"
-    return f"{rt.world_size}× CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    cpu = platform.processor() or platform.machine()
+    return f"{rt.world_size}× CPU ({cpu}, {threads} thread{'s' if threads != 1 else ''})"
 
 
 def write_compact_log(src: Path, dst: Path, max_points: int = MAX_CURVE_POINTS) -> None:
