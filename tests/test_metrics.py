@@ -76,6 +76,7 @@ def tiny_zoo(tmp_path):
         "classifier-usps": DigitClassifier("usps", width=4),
         "dcgan": DCGANGenerator(width=4),
         "cyclegan-lambda3": CycleGAN(width=4, n_blocks=1, lambda_cycle=3.0),
+        "cyclegan-lambda10": CycleGAN(width=4, n_blocks=1, lambda_cycle=10.0),
     }.items():
         model.eval().save_pretrained(tmp_path / name)
         paths[name] = tmp_path / name
@@ -121,3 +122,29 @@ def test_evaluator_explains_missing_classifier(tiny_zoo, tiny_data, tmp_path, ca
     )
     assert code == 2
     assert "python -m train.classifier" in capsys.readouterr().err
+
+
+def test_evaluator_rewrites_readme_results_section(tiny_zoo, tiny_data, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Zoo\n\n## Results\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\n## After\n")
+    training = {"command": "python -m train.dcgan --steps 7", "steps": 7, "wall_time_s": 120.0, "hardware": "1× CPU"}
+    (tiny_zoo["dcgan"] / "training.json").write_text(json.dumps(training))
+    names = [str(tiny_zoo[n]) for n in ("dcgan", "cyclegan-lambda10", "cyclegan-lambda3")]
+    code = evaluate_main(
+        [*names, "--samples", "100", "--data-dir", str(tiny_data), "--adaptation-steps", "0", "--no-write"]
+        + [
+            "--classifier-mnist",
+            str(tiny_zoo["classifier-mnist"]),
+            "--classifier-usps",
+            str(tiny_zoo["classifier-usps"]),
+        ]
+        + ["--readme", str(readme)]
+    )
+    assert code == 0
+    text = readme.read_text()
+    assert "old" not in text and text.startswith("# Zoo") and text.endswith("## After\n")
+    assert text.index("| cyclegan-lambda3 | 3 |") < text.index("| cyclegan-lambda10 | 10 |")  # sorted by λ
+    assert "| dcgan | `python -m train.dcgan --steps 7` | 7 | 2 min | 1× CPU |" in text
+    assert "![λ sweep](docs/lambda-sweep.svg)" in text
+    svg = (tmp_path / "docs" / "lambda-sweep.svg").read_text()
+    assert svg.startswith("<svg") and svg.count("<polyline") == 4  # two accuracy and two cycle-error series

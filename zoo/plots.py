@@ -71,3 +71,84 @@ def _pct(x: float | None) -> float | None:
 
 def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+SWEEP_SERIES = (  # (key, label, colour, which panel)
+    ("label_preservation_mnist_to_usps", "labels kept M→U", "#1f77b4", 0),
+    ("label_preservation_usps_to_mnist", "labels kept U→M", "#ff7f0e", 0),
+    ("adaptation_accuracy", "adaptation accuracy", "#2ca02c", 0),
+    ("cycle_l1_mnist", "cycle L1, MNIST", "#1f77b4", 1),
+    ("cycle_l1_usps", "cycle L1, USPS", "#ff7f0e", 1),
+)
+
+
+def lambda_sweep_svg(rows: Sequence[dict[str, Any]]) -> str:
+    """A static two-panel chart of the λ sweep (accuracies in %, cycle errors) for the README, where plotly can't go.
+
+    Plain SVG text, so the README needs no image-export dependency and the chart diffs like the tables do.
+    """
+    rows = sorted((r for r in rows if _is_number(r.get("lambda_cycle"))), key=lambda r: r["lambda_cycle"])
+    if not rows:
+        raise ValueError("no CycleGAN rows with a lambda_cycle to chart")
+    lams = [float(r["lambda_cycle"]) for r in rows]
+    width, height, pad_l, pad_r, pad_t, pad_b, gap = 760, 300, 48, 12, 28, 74, 56
+    panel_w = (width - pad_l - pad_r - gap) / 2
+    plot_h = height - pad_t - pad_b
+    x_lo, x_hi = min(lams), max(lams) if max(lams) > min(lams) else min(lams) + 1
+    panels = []  # (low, high) of each panel's y axis
+    for p in (0, 1):
+        values = [_sweep_value(r, k, p) for k, _, _, q in SWEEP_SERIES if q == p for r in rows if _is_number(r.get(k))]
+        if p == 0:
+            panels.append((min([*values, 100.0]) // 10 * 10, 100.0))
+        else:
+            panels.append((0.0, 1.1 * max([*values, 1e-3])))
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'font-family="sans-serif" font-size="11">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+    ]
+    titles = ("accuracy (%) ↑", "cycle L1 error ([-1, 1] scale) ↓")
+    for p, (lo, hi) in enumerate(panels):
+        x0 = pad_l + p * (panel_w + gap)
+
+        def sx(v: float, x0: float = x0) -> float:
+            return x0 + (v - x_lo) / (x_hi - x_lo) * panel_w
+
+        def sy(v: float, lo: float = lo, hi: float = hi) -> float:
+            return pad_t + (1 - (v - lo) / (hi - lo)) * plot_h
+
+        out.append(f'<text x="{x0}" y="{pad_t - 10}" font-weight="bold">{titles[p]}</text>')
+        out.append(f'<rect x="{x0}" y="{pad_t}" width="{panel_w}" height="{plot_h}" fill="none" stroke="#999"/>')
+        for i in range(5):
+            v = lo + (hi - lo) * i / 4
+            out.append(f'<line x1="{x0}" x2="{x0 + panel_w}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#eee"/>')
+            label = f"{v:.0f}" if p == 0 else f"{v:.3f}"
+            out.append(f'<text x="{x0 - 4}" y="{sy(v) + 4:.1f}" text-anchor="end">{label}</text>')
+        for lam in lams:
+            out.append(f'<text x="{sx(lam):.1f}" y="{pad_t + plot_h + 14}" text-anchor="middle">{lam:g}</text>')
+        out.append(f'<text x="{x0 + panel_w / 2}" y="{pad_t + plot_h + 30}" text-anchor="middle">λ</text>')
+        for key, _label, colour, q in SWEEP_SERIES:
+            if q != p:
+                continue
+            pts = [(sx(float(r["lambda_cycle"])), sy(_sweep_value(r, key, p))) for r in rows if _is_number(r.get(key))]
+            if not pts:
+                continue
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            dash = ' stroke-dasharray="4 2"' if p == 1 else ""
+            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+            out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in pts]
+    legend_y, x = height - 18, pad_l
+    for _key, label, colour, q in SWEEP_SERIES:
+        dash = "" if q == 0 else ' stroke-dasharray="4 2"'
+        out.append(
+            f'<line x1="{x}" x2="{x + 18}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{colour}" '
+            f'stroke-width="2"{dash}/>'
+        )
+        out.append(f'<text x="{x + 22}" y="{legend_y}">{label}</text>')
+        x += 30 + 6.5 * len(label)
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _sweep_value(row: dict[str, Any], key: str, panel: int) -> float:
+    return 100 * float(row[key]) if panel == 0 else float(row[key])

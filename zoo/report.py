@@ -69,3 +69,12 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
     if clfs:
         parts.append("### Classifiers (official test sets)\n\n" + classifier_table(clfs))
     return "\n\n".join(parts)
+
+
+def provenance_table(trainings: dict[str, dict[str, Any]]) -> str:
+    """How each model was made, from its ``training.json``: the command that reproduces it and what it cost."""
+    lines = ["| model | command | steps | wall time | hardware |", "|---|---|---|---|---|"]
+    for name, t in trainings.items():
+        minutes = t["wall_time_s"] / 60
+        lines.append(f"| {name} | `{t['command']}` | {t['steps']} | {minutes:.0f} min | {t['hardware']} |")
+    return "\n".join(lines)
