@@ -1,7 +1,8 @@
 """A real browser against the served Streamlit app: draw a digit on the canvas and see its translation.
 
 Serves ``app.py`` on localhost with tiny untrained models and drives Debian's Chromium headless through Playwright
-(no ``playwright install``). Screenshots go to ``artifacts/browser/`` (git-ignored).
+(no ``playwright install``). Screenshots go to ``artifacts/browser/`` (git-ignored). ``GAN_ZOO_TEST_SHIPPED=1``
+serves the shipped ``weights/`` and the real datasets instead, for screenshots of what users see.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_DATA
 
 pytestmark = pytest.mark.browser
 
@@ -41,14 +43,20 @@ PAGES = {  # menu entry → the page's heading
 
 
 @pytest.fixture(scope="module")
-def server(tiny_weights: Path, tiny_data: Path):
+def server(request: pytest.FixtureRequest):
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api")
+    if os.environ.get("GAN_ZOO_TEST_SHIPPED") == "1":
+        if not (SHARED_DATA / "MNIST" / "raw").is_dir():
+            pytest.skip(f"real datasets not found in {SHARED_DATA}")
+        weights, data = REPO / "weights", SHARED_DATA
+    else:
+        weights, data = request.getfixturevalue("tiny_weights"), request.getfixturevalue("tiny_data")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "GAN_ZOO_WEIGHTS": str(tiny_weights), "GAN_ZOO_DATA": str(tiny_data), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "GAN_ZOO_WEIGHTS": str(weights), "GAN_ZOO_DATA": str(data), "OMP_NUM_THREADS": "1"}
     env.pop("GAN_ZOO_HUB_REPO", None)
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true"]
     command += [f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
