@@ -180,3 +180,13 @@ def test_push_reports_network_failure(weights, monkeypatch, capsys):
     monkeypatch.setattr(huggingface_hub, "HfApi", Unreachable)
     assert hub.main(["push", "--repo-id", "me/gan-zoo"]) == 1
     assert "no route" in capsys.readouterr().err
+
+
+def test_models_list_in_natural_order(tmp_path):
+    for name in ("cyclegan-lambda10", "cyclegan-lambda3", "basic-gan", "cyclegan-lambda15", "cyclegan-lambda0"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")
+        (tmp_path / name / "model.safetensors").write_bytes(b"")
+    (tmp_path / "runs-leftover").mkdir()  # no model files: not a model
+    expected = ["basic-gan", "cyclegan-lambda0", "cyclegan-lambda3", "cyclegan-lambda10", "cyclegan-lambda15"]
+    assert zoo.list_models(tmp_path) == expected

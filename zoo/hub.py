@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -36,7 +37,13 @@ def list_models(folder: str | os.PathLike | None = None) -> list[str]:
     root = Path(folder) if folder else weights_dir()
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / CONFIG_NAME).is_file() and (p / WEIGHTS_NAME).is_file())
+    names = [p.name for p in root.iterdir() if (p / CONFIG_NAME).is_file() and (p / WEIGHTS_NAME).is_file()]
+    return sorted(names, key=_natural_key)
+
+
+def _natural_key(name: str) -> list[int | str]:
+    """Numbers compare as numbers, so cyclegan-lambda3 comes before cyclegan-lambda10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def model_folder(name_or_path: str | os.PathLike) -> Path:
