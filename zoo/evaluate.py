@@ -254,7 +254,8 @@ SWEEP_CHART = "docs/lambda-sweep.svg"  # beside the README
 def update_readme(
     path: Path, results: dict[str, dict[str, Any]], references: dict[str, dict[str, Any]], folders: dict[str, Path]
 ) -> None:
-    """Replace the README's results section with the tables just measured and each model's sample grid."""
+    """Replace the README's results section: the tables just measured, the λ-sweep chart, each model's sample grid
+    and the command that made it."""
     text = path.read_text(encoding="utf-8")
     if README_START not in text or README_END not in text:
         raise SystemExit(f"error: {path} has no {README_START} … {README_END} section to rewrite")
@@ -272,7 +273,7 @@ def update_readme(
         "rerun it to refresh._",
         report(results, references),
     ]
-    sweep = [{**m, "name": n} for n, m in results.items() if m["kind"] == "translator" and "lambda_cycle" in m]
+    sweep = [m for m in results.values() if m["kind"] == "translator" and "lambda_cycle" in m]
     if len(sweep) > 1:
         chart = root / SWEEP_CHART
         chart.parent.mkdir(parents=True, exist_ok=True)

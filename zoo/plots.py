@@ -80,6 +80,7 @@ SWEEP_SERIES = (  # (key, label, colour, which panel)
     ("cycle_l1_mnist", "cycle L1, MNIST", "#1f77b4", 1),
     ("cycle_l1_usps", "cycle L1, USPS", "#ff7f0e", 1),
 )
+SWEEP_DASH = ("", ' stroke-dasharray="4 2"')  # per panel: accuracies solid, cycle errors dashed
 
 
 def lambda_sweep_svg(rows: Sequence[dict[str, Any]]) -> str:
@@ -134,15 +135,13 @@ def lambda_sweep_svg(rows: Sequence[dict[str, Any]]) -> str:
             if not pts:
                 continue
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
-            dash = ' stroke-dasharray="4 2"' if p == 1 else ""
-            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{SWEEP_DASH[p]}/>')
             out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in pts]
     legend_y, x = height - 18, pad_l
     for _key, label, colour, q in SWEEP_SERIES:
-        dash = "" if q == 0 else ' stroke-dasharray="4 2"'
         out.append(
             f'<line x1="{x}" x2="{x + 18}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{colour}" '
-            f'stroke-width="2"{dash}/>'
+            f'stroke-width="2"{SWEEP_DASH[q]}/>'
         )
         out.append(f'<text x="{x + 22}" y="{legend_y}">{label}</text>')
         x += 30 + 6.5 * len(label)
@@ -151,4 +150,4 @@ def lambda_sweep_svg(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _sweep_value(row: dict[str, Any], key: str, panel: int) -> float:
-    return 100 * float(row[key]) if panel == 0 else float(row[key])
+    return _pct(float(row[key])) if panel == 0 else float(row[key])
