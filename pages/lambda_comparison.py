@@ -5,7 +5,7 @@ import streamlit as st
 from pages._common import classifier, drawn_digit, get_dataset, get_models, missing_notice, show_digits, show_image
 from zoo import catalog, images, plots
 from zoo.hub import weights_dir
-from zoo.translation import compare_lambdas, pick_examples, random_examples, read_digits, tradeoff
+from zoo.translation import compare_lambdas, label_flips, pick_examples, random_examples, read_digits, tradeoff
 
 QUICK_IMAGES = 200  # MNIST test digits behind the live estimate when metrics.json files are missing
 
@@ -86,4 +86,23 @@ if rows:
     st.caption(
         f"Labels kept: share of digits the USPS classifier still reads correctly after G. Cycle L1: mean "
         f"|F(G(x)) − x|. Measured on {source}."
+    )
+
+flipped = [row for row in rows if row.get("confusion_mnist_to_usps")]
+if flipped:
+    st.subheader("Which digits change")
+    st.markdown(
+        "A label-preservation figure says how many digits a translator changes, not which. Rows are the MNIST "
+        "digit fed to G, columns what the USPS classifier reads in G(x); off the diagonal are the flips."
+    )
+    by_name = {f"λ = {row['lambda_cycle']:g}": row for row in sorted(flipped, key=lambda r: r["lambda_cycle"])}
+    default = list(by_name).index("λ = 10") if "λ = 10" in by_name else 0
+    chosen = by_name[st.selectbox("Translator", list(by_name), index=default, key="flips_model")]
+    counts = chosen["confusion_mnist_to_usps"]
+    title = f"{chosen['name']}: MNIST digit x → digit read in G(x)"
+    st.plotly_chart(plots.confusion_heatmap(counts, title, read_by="USPS classifier"), key="flips")
+    top = label_flips(counts)
+    st.caption(
+        ("Most frequent flips: " + ", ".join(str(f) for f in top) if top else "No digit flips in 5 % or more of cases.")
+        + f" Measured on {source}."
     )

@@ -10,7 +10,7 @@ import torch
 from conftest import make_tiny_weights
 
 from zoo import catalog, gallery, plots
-from zoo.translation import cycle, pick_examples, random_examples, read_digits, tradeoff
+from zoo.translation import cycle, label_flips, pick_examples, random_examples, read_digits, tradeoff
 
 pytest.importorskip("streamlit")
 import streamlit as st  # noqa: E402
@@ -140,9 +140,15 @@ def test_lambda_comparison_rows_readings_and_tradeoff_chart(app_env: Path) -> No
     assert lambdas == ["**λ = 0** (`cyclegan-lambda0`)", "**λ = 10** (`cyclegan-lambda10`)"]
     assert len(at.image) == 1 + 2 * 2  # inputs, then G(x) and F(G(x)) per λ
     assert any("kept" in c.value for c in at.caption)
-    (figure,) = plotly_figures(at)
-    assert figure["data"][0]["x"] == [0, 10]
+    tradeoff_figure, flips_figure = plotly_figures(at)
+    assert tradeoff_figure["data"][0]["x"] == [0, 10]
     assert "quick live estimate" in at.caption[-1].value
+    assert at.selectbox(key="flips_model").value == "λ = 10"
+    shares = flips_figure["data"][0]["z"]  # % of each MNIST digit in the 200-image live sample, per digit read
+    assert len(shares) == 10 and all(sum(row) == pytest.approx(100) or sum(row) == 0 for row in shares)
+    assert flips_figure["layout"]["title"]["text"].startswith("cyclegan-lambda10:")
+    at = rerun(at.selectbox(key="flips_model").select("λ = 0"))
+    assert plotly_figures(at)[1]["layout"]["title"]["text"].startswith("cyclegan-lambda0:")
     inputs = image_urls(at)[0]
     at = rerun(at.multiselect(key="digits").set_value([1, 9]))
     assert image_urls(at)[0] != inputs
@@ -243,6 +249,20 @@ def test_training_curve_groups() -> None:
     assert list(figure.data[0].x) == [1, 2] and list(figure.data[0].y) == [0.5, 0.4]
 
 
+def test_label_flips_and_confusion_heatmap() -> None:
+    counts = torch.eye(10, dtype=torch.long) * 90
+    counts[7, 7], counts[7, 9] = 30, 60  # two thirds of the 7s read as 9
+    counts[5, 3] = 10  # 10 % of the 5s read as 3
+    counts[1, 2] = 2  # 2 %: below the cut
+    flips = label_flips(counts.tolist())
+    assert [(f.digit, f.read_as) for f in flips] == [(7, 9), (5, 3)]
+    assert flips[0].share == pytest.approx(2 / 3) and str(flips[0]) == "7→9 (67 %)"
+    assert label_flips(torch.eye(10).tolist()) == []
+    z = plots.confusion_heatmap(counts.tolist())["data"][0]["z"]
+    assert z[7][9] == pytest.approx(200 / 3) and z[5][3] == pytest.approx(100 / 10)
+    assert all(sum(row) == pytest.approx(100) for row in z)
+
+
 def test_lambda_tradeoff_figure_is_sorted_by_lambda() -> None:
     rows = [
         {"lambda_cycle": 10.0, "label_preservation_mnist_to_usps": 0.9, "cycle_l1_mnist": 0.05},
@@ -277,6 +297,9 @@ def test_cycle_compare_and_readings(tiny_weights: Path, monkeypatch) -> None:
     rows = tradeoff({"b": model, "a": zoo.load("cyclegan-lambda0")}, x, torch.tensor([1, 2, 3]), clf)
     assert [r["lambda_cycle"] for r in rows] == [0.0, 10.0]
     assert all(0 <= r["label_preservation_mnist_to_usps"] <= 1 and r["cycle_l1_mnist"] > 0 for r in rows)
+    for r in rows:  # the confusion counts are the same readings as the preservation figure
+        counts = torch.tensor(r["confusion_mnist_to_usps"])
+        assert counts.sum() == 3 and counts.trace() / 3 == pytest.approx(r["label_preservation_mnist_to_usps"])
 
 
 def test_pick_and_random_examples() -> None:

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from zoo import metrics
+from zoo.data import load_mnist
 from zoo.evaluate import main as evaluate_main
 from zoo.models import CycleGAN, DCGANGenerator, DigitClassifier
 
@@ -109,6 +110,15 @@ def test_evaluator_end_to_end(tiny_zoo, tiny_data, tmp_path, capsys):
     saved = json.loads((tiny_zoo["dcgan"] / "metrics.json").read_text())
     assert saved["metrics"]["samples"] == 200 and "MNIST (real data)" in saved["reference"]
     assert 1 <= saved["metrics"]["inception_score"] <= 10
+    assert "top flips M→U" in table
+    translator = json.loads((tiny_zoo["cyclegan-lambda3"] / "metrics.json").read_text())["metrics"]
+    counts = torch.tensor(translator["confusion_mnist_to_usps"])
+    mnist_test_labels = load_mnist("test", tiny_data)[1]
+    assert (
+        counts.shape == (10, 10) and counts.sum(1).tolist() == torch.bincount(mnist_test_labels, minlength=10).tolist()
+    )
+    assert counts.trace() / counts.sum() == pytest.approx(translator["label_preservation_mnist_to_usps"])
+    assert torch.tensor(translator["confusion_usps_to_mnist"]).sum() > 0
     card = (tiny_zoo["cyclegan-lambda3"] / "README.md").read_text()
     assert card.startswith("---\n") and "library_name: gan-zoo" in card and "label_preservation" in card
     assert evaluate_main([*argv, "--json", str(tmp_path / "b.json"), "--no-write"]) == 0

@@ -81,12 +81,14 @@ class Evaluator:
     def translator(self, model: CycleGAN) -> dict[str, Any]:
         g, f = model.mnist_to_usps, model.usps_to_mnist
         g_test, f_test = metrics.translate(g, self.mnist_test), metrics.translate(f, self.usps_test)
+        to_usps = metrics.confusion(self.clf_usps, g_test, self.mnist_test_y)
+        to_mnist = metrics.confusion(self.clf_mnist, f_test, self.usps_test_y)
         n = self.adaptation_images
         return {
             "kind": "translator",
             "lambda_cycle": model.lambda_cycle,
-            "label_preservation_mnist_to_usps": metrics.accuracy(self.clf_usps, g_test, self.mnist_test_y),
-            "label_preservation_usps_to_mnist": metrics.accuracy(self.clf_mnist, f_test, self.usps_test_y),
+            "label_preservation_mnist_to_usps": _share_kept(to_usps),
+            "label_preservation_usps_to_mnist": _share_kept(to_mnist),
             "adaptation_accuracy": self._adaptation(
                 lambda: metrics.translate(g, self.mnist_train[:n]), self.mnist_train_y[:n]
             ),
@@ -95,6 +97,8 @@ class Evaluator:
             "frechet_distance_to_usps": self._frechet_usps(g_test),
             "adaptation_steps": self.adaptation_steps,
             "adaptation_images": n,
+            "confusion_mnist_to_usps": to_usps.tolist(),
+            "confusion_usps_to_mnist": to_mnist.tolist(),
         }
 
     def _adaptation(self, images: Callable[[], torch.Tensor], y: torch.Tensor) -> float | None:
@@ -158,6 +162,11 @@ class Evaluator:
         if isinstance(model, Generator):
             return self.generator(model)
         raise TypeError(f"Don't know how to evaluate {type(model).__name__}")
+
+
+def _share_kept(confusion: torch.Tensor) -> float:
+    """Label preservation: the diagonal's share of a confusion matrix."""
+    return float(confusion.diagonal().sum() / confusion.sum())
 
 
 def _classifier(name_or_path: str | Path) -> DigitClassifier:

@@ -36,6 +36,15 @@ def accuracy(classifier: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return (predict(classifier, x).argmax(1) == y).float().mean().item()
 
 
+def confusion(classifier: nn.Module, x: torch.Tensor, y: torch.Tensor, classes: int = 10) -> torch.Tensor:
+    """Counts classes×classes: row d, column r counts the images labelled d that the classifier reads as r.
+
+    For a translator this shows which digits it turns into which (CycleGAN's label flips), not just how many.
+    """
+    read = predict(classifier, x).argmax(1).cpu()
+    return torch.bincount(y.long().cpu() * classes + read, minlength=classes * classes).view(classes, classes)
+
+
 def frechet_distance(a: torch.Tensor, b: torch.Tensor) -> float:
     """‖μa − μb‖² + Tr(Σa + Σb − 2 (Σa Σb)^½) between Gaussians fitted to two feature sets (N×d, M×d)."""
     a64, b64 = a.double().cpu().numpy(), b.double().cpu().numpy()

@@ -1,4 +1,4 @@
-"""Plotly figures of what a model folder records: training curves and the CycleGAN λ trade-off.
+"""Plotly figures of what a model folder records: training curves, the CycleGAN λ trade-off and label flips.
 
 Figures, not pages: the Streamlit and Gradio front ends both show them, and tests can read their data.
 """
@@ -62,6 +62,30 @@ def lambda_tradeoff(rows: Sequence[dict[str, Any]], title: str = "") -> go.Figur
     fig.update_yaxes(title_text="labels kept (%)", range=[0, 100], secondary_y=False)
     fig.update_yaxes(title_text="cycle L1 error ([-1, 1] scale)", rangemode="tozero", secondary_y=True)
     fig.update_layout(title=title, height=380, margin={"t": 50, "b": 40, "l": 50, "r": 50})
+    return fig
+
+
+def confusion_heatmap(confusion: Sequence[Sequence[int]], title: str = "", read_by: str = "classifier") -> go.Figure:
+    """Row-normalised confusion matrix (% of each true digit) as a heatmap: label flips stand out off the diagonal."""
+    shares = [[100 * c / max(sum(row), 1) for c in row] for row in confusion]
+    digits = list(range(len(confusion)))
+    fig = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=digits,
+            y=digits,
+            zmin=0,
+            zmax=100,
+            colorscale="Blues",
+            text=[[f"{v:.0f}" if v >= 0.5 else "" for v in row] for row in shares],
+            texttemplate="%{text}",
+            hovertemplate="digit %{y} read as %{x}: %{z:.1f} %<extra></extra>",
+            colorbar={"title": "% of digit"},
+        )
+    )
+    fig.update_xaxes(title_text=f"read as ({read_by})", tickvals=digits, side="top")
+    fig.update_yaxes(title_text="true digit", tickvals=digits, autorange="reversed")
+    fig.update_layout(title=title, height=420, margin={"t": 90, "b": 20, "l": 50, "r": 20})
     return fig
 
 

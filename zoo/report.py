@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .translation import label_flips
+
 
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}"
@@ -31,17 +33,26 @@ def generator_table(rows: dict[str, dict[str, Any]]) -> str:
 def translator_table(rows: dict[str, dict[str, Any]]) -> str:
     lines = [
         "| model | λ | labels kept M→U % | labels kept U→M % | adaptation acc. % | cycle L1 M | cycle L1 U "
-        "| Fréchet to USPS ↓ |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Fréchet to USPS ↓ | top flips M→U |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, m in rows.items():
         lines.append(
             f"| {name} | {_num(m.get('lambda_cycle'), 0) if 'lambda_cycle' in m else '–'} "
             f"| {_pct(m.get('label_preservation_mnist_to_usps'))} | {_pct(m.get('label_preservation_usps_to_mnist'))} "
             f"| {_pct(m.get('adaptation_accuracy'))} | {_num(m.get('cycle_l1_mnist'), 3)} "
-            f"| {_num(m.get('cycle_l1_usps'), 3)} | {_num(m.get('frechet_distance_to_usps'))} |"
+            f"| {_num(m.get('cycle_l1_usps'), 3)} | {_num(m.get('frechet_distance_to_usps'))} "
+            f"| {_flips(m.get('confusion_mnist_to_usps'))} |"
         )
     return "\n".join(lines)
+
+
+def _flips(confusion: list[list[int]] | None) -> str:
+    """The two most frequent label changes, e.g. "7→9 62%, 5→3 16%"."""
+    if confusion is None:
+        return "–"
+    flips = label_flips(confusion, top=2)
+    return ", ".join(f"{f.digit}→{f.read_as} {100 * f.share:.0f}%" for f in flips) or "none ≥ 5%"
 
 
 def classifier_table(rows: dict[str, dict[str, Any]]) -> str:

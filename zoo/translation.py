@@ -79,15 +79,44 @@ def tradeoff(
     rows = []
     for name, model in models.items():
         translated = metrics.translate(model.mnist_to_usps, x)
+        counts = metrics.confusion(usps_classifier, translated, y)
         rows.append(
             {
                 "name": name,
                 "lambda_cycle": float(model.lambda_cycle),
-                "label_preservation_mnist_to_usps": metrics.accuracy(usps_classifier, translated, y),
+                "label_preservation_mnist_to_usps": float(counts.diagonal().sum() / counts.sum()),
                 "cycle_l1_mnist": metrics.cycle_error(x, metrics.translate(model.usps_to_mnist, translated)),
+                "confusion_mnist_to_usps": counts.tolist(),
             }
         )
     return sorted(rows, key=lambda row: row["lambda_cycle"])
+
+
+@dataclass(frozen=True)
+class Flip:
+    """Images of ``digit`` that a translator turned into something read as ``read_as``; ``share`` of that digit."""
+
+    digit: int
+    read_as: int
+    share: float
+
+    def __str__(self) -> str:
+        return f"{self.digit}→{self.read_as} ({100 * self.share:.0f} %)"
+
+
+def label_flips(confusion: Sequence[Sequence[int]], top: int = 3, min_share: float = 0.05) -> list[Flip]:
+    """The largest off-diagonal cells of a confusion matrix, as shares of their row; below ``min_share`` dropped.
+
+    CycleGAN's failures are rarely noise: a translator tends to map a whole class onto another (7 → 9), which a
+    single label-preservation figure hides.
+    """
+    counts = torch.as_tensor(confusion, dtype=torch.float64)
+    shares = counts / counts.sum(1, keepdim=True).clamp(min=1)
+    shares.fill_diagonal_(0)
+    values, index = shares.flatten().sort(descending=True)
+    n = len(counts)
+    flips = [Flip(int(i) // n, int(i) % n, float(v)) for v, i in zip(values[:top], index[:top], strict=True)]
+    return [f for f in flips if f.share >= min_share]
 
 
 def pick_examples(labels: torch.Tensor, digits: Sequence[int], seed: int = 0) -> list[int]:
