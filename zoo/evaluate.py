@@ -87,8 +87,8 @@ class Evaluator:
         return {
             "kind": "translator",
             "lambda_cycle": model.lambda_cycle,
-            "label_preservation_mnist_to_usps": _share_kept(to_usps),
-            "label_preservation_usps_to_mnist": _share_kept(to_mnist),
+            "label_preservation_mnist_to_usps": metrics.share_kept(to_usps),
+            "label_preservation_usps_to_mnist": metrics.share_kept(to_mnist),
             "adaptation_accuracy": self._adaptation(
                 lambda: metrics.translate(g, self.mnist_train[:n]), self.mnist_train_y[:n]
             ),
@@ -162,11 +162,6 @@ class Evaluator:
         if isinstance(model, Generator):
             return self.generator(model)
         raise TypeError(f"Don't know how to evaluate {type(model).__name__}")
-
-
-def _share_kept(confusion: torch.Tensor) -> float:
-    """Label preservation: the diagonal's share of a confusion matrix."""
-    return float(confusion.diagonal().sum() / confusion.sum())
 
 
 def _classifier(name_or_path: str | Path) -> DigitClassifier:

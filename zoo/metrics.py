@@ -45,6 +45,11 @@ def confusion(classifier: nn.Module, x: torch.Tensor, y: torch.Tensor, classes: 
     return torch.bincount(y.long().cpu() * classes + read, minlength=classes * classes).view(classes, classes)
 
 
+def share_kept(confusion: torch.Tensor) -> float:
+    """Label preservation from a confusion matrix: the share of images read as their own label (the diagonal)."""
+    return float(confusion.diagonal().sum() / confusion.sum())
+
+
 def frechet_distance(a: torch.Tensor, b: torch.Tensor) -> float:
     """‖μa − μb‖² + Tr(Σa + Σb − 2 (Σa Σb)^½) between Gaussians fitted to two feature sets (N×d, M×d)."""
     a64, b64 = a.double().cpu().numpy(), b.double().cpu().numpy()

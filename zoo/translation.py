@@ -84,7 +84,7 @@ def tradeoff(
             {
                 "name": name,
                 "lambda_cycle": float(model.lambda_cycle),
-                "label_preservation_mnist_to_usps": float(counts.diagonal().sum() / counts.sum()),
+                "label_preservation_mnist_to_usps": metrics.share_kept(counts),
                 "cycle_l1_mnist": metrics.cycle_error(x, metrics.translate(model.usps_to_mnist, translated)),
                 "confusion_mnist_to_usps": counts.tolist(),
             }
