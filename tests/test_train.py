@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -251,7 +252,11 @@ def test_cyclegan_lr_decays_linearly_over_second_half():
     [
         (["--steps", "0"], "positive integer"),
         (["--device", "tpu"], "invalid choice"),
-        (["--lambda-cycle", "ten"], "invalid float"),
+        (["--lambda-cycle", "ten"], "expected a number >= 0"),
+        (["--lambda-cycle", "-1"], "expected a number >= 0"),
+        (["--lambda-identity", "nan"], "expected a number >= 0"),
+        (["--semantic-weight", "-0.5"], "expected a number >= 0"),
+        (["--precision", "fp8"], "invalid choice"),
         ([], "required: --out"),
     ],
 )
@@ -265,6 +270,101 @@ def test_bad_arguments_are_clear(args, message, tmp_path, capsys):
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x").exists()  # nothing written for a rejected command
+
+
+def _judge(folder: Path) -> Path:
+    torch.manual_seed(3)
+    zoo.DigitClassifier("mnist", width=4, feature_dim=16).eval().save_pretrained(folder)
+    return folder
+
+
+def test_cyclegan_semantic_loss_reads_mnist_labels_only_and_keeps_its_judge_frozen(tiny_data, tmp_path, monkeypatch):
+    import train.cyclegan as cg
+
+    judge_dir = _judge(tmp_path / "judge")
+    judges = []
+    real_frozen, real_usps, real_mnist = cg.frozen_classifier, cg.usps_train, cg.mnist_train
+    monkeypatch.setattr(cg, "frozen_classifier", lambda *a: judges.append(real_frozen(*a)) or judges[-1])
+
+    def run(name, usps_labels=None, mnist_labels=None):
+        if usps_labels:
+            monkeypatch.setattr(cg, "usps_train", lambda args: (real_usps(args)[0], usps_labels(real_usps(args)[1])))
+        if mnist_labels:
+            monkeypatch.setattr(
+                cg, "mnist_train", lambda args: (real_mnist(args)[0], mnist_labels(real_mnist(args)[1]))
+            )
+        out = tmp_path / name
+        run_cli(
+            "train.cyclegan",
+            tiny_data,
+            out,
+            "--steps",
+            "3",
+            "--semantic-weight",
+            "1",
+            "--semantic-classifier",
+            str(judge_dir),
+        )
+        monkeypatch.setattr(cg, "usps_train", real_usps)
+        monkeypatch.setattr(cg, "mnist_train", real_mnist)
+        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(out)]
+
+    plain = run("plain")
+    assert all(r["semantic"] > 0 for r in plain)
+    assert run("usps-labels-scrambled", usps_labels=lambda y: (y * 7 + 3) % 10) == plain  # never read
+    assert run("mnist-labels-shifted", mnist_labels=lambda y: (y + 1) % 10) != plain  # read and used
+    saved = zoo.load(judge_dir).state_dict()
+    for judge in judges:
+        assert not judge.training and not any(p.requires_grad for p in judge.parameters())
+        assert all(torch.equal(judge.state_dict()[k], saved[k]) for k in saved)  # unchanged after the steps
+    config = json.loads((tmp_path / "plain" / "model" / "config.json").read_text())
+    assert config["semantic_weight"] == 1.0 and config["semantic_classifier"] == str(judge_dir)
+
+
+def test_cyclegan_semantic_loss_refuses_the_evaluators_classifier(tiny_data, tmp_path, monkeypatch):
+    import train.cyclegan as cg
+
+    weights = tmp_path / "weights"
+    _judge(weights / "classifier-mnist")
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(weights))
+    for name in ("classifier-mnist", str(weights / "classifier-mnist")):
+        with pytest.raises(SystemExit, match="must not be the evaluator's classifier-mnist"):
+            run_cli(
+                "train.cyclegan",
+                tiny_data,
+                tmp_path / "r",
+                "--steps",
+                "1",
+                "--semantic-weight",
+                "1",
+                "--semantic-classifier",
+                name,
+            )
+    with pytest.raises(SystemExit, match="--semantic-classifier nowhere"):
+        run_cli(
+            "train.cyclegan",
+            tiny_data,
+            tmp_path / "r",
+            "--steps",
+            "1",
+            "--semantic-weight",
+            "1",
+            "--semantic-classifier",
+            "nowhere",
+        )
+    assert cg.DEFAULTS["steps"] > 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "identity"), [([], 5.0), (["--lambda-identity", "0"], 0.0), (["--lambda-identity", "0.5"], 0.5)]
+)
+def test_cyclegan_identity_weight_is_independent_of_lambda_when_given(extra, identity, tiny_data, tmp_path):
+    out = tmp_path / "run"
+    folder = run_cli("train.cyclegan", tiny_data, out, "--steps", "2", "--lambda-cycle", "10", *extra)
+    config = json.loads((folder / "config.json").read_text())
+    assert config["lambda_cycle"] == 10.0 and config["lambda_identity"] == identity
+    assert all((r["identity"] == 0) == (identity == 0) for r in read_log(out))
+    assert zoo.load(folder).lambda_identity == identity
 
 
 def test_missing_data_is_a_clear_error(tmp_path):
@@ -358,3 +458,13 @@ def test_ema_warms_up_then_averages():
     restored = loop.EMA(net, 0.999)
     restored.load_state_dict(ema.state_dict())
     assert restored.updates == ema.updates and torch.equal(restored.model.weight, ema.model.weight)
+
+
+@pytest.mark.parametrize("module", ["train.basic", "train.wgan", "train.otgan", "train.cyclegan", "train.classifier"])
+def test_bf16_precision_trains_and_exports_fp32_weights(module, tiny_data, tmp_path):
+    out = tmp_path / "run"
+    folder = run_cli(module, tiny_data, out, "--steps", "3", "--precision", "bf16")
+    assert all(math.isfinite(v) for r in read_log(out) for v in r.values())
+    model = zoo.load(folder)
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    assert json.loads((folder / loop.TRAINING_INFO).read_text())["arguments"]["precision"] == "bf16"

@@ -37,20 +37,24 @@ def gan_recipe(args: argparse.Namespace, rt: Runtime, gen: Generator, disc: nn.M
     def step(i: int, draw: Draw) -> dict[str, float]:
         ((real, _),) = draw()
         z = torch.randn(len(real), gen.latent_dim, device=rt.device)
-        fake = gen_train(z)
 
+        # D: maximise log D(x) + log(1 − D(G(z)))
         opt_d.zero_grad(set_to_none=True)
-        d_real, d_fake = disc_train(real), disc_train(fake.detach())
-        loss_d = F.binary_cross_entropy_with_logits(
-            d_real, torch.ones_like(d_real)
-        ) + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+        with rt.autocast():
+            fake = gen_train(z)
+            d_real, d_fake = disc_train(real), disc_train(fake.detach())
+            loss_d = F.binary_cross_entropy_with_logits(
+                d_real, torch.ones_like(d_real)
+            ) + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
         loss_d.backward()
         opt_d.step()
 
+        # G: maximise log D(G(z)) (the non-saturating loss)
         set_requires_grad(disc, False)
         opt_g.zero_grad(set_to_none=True)
-        d_gen = disc(fake)
-        loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))  # non-saturating
+        with rt.autocast():
+            d_gen = disc(fake)
+            loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
         loss_g.backward()
         opt_g.step()
         set_requires_grad(disc, True)

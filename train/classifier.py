@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from train.common import mnist_train, usps_train
-from train.loop import Draw, Recipe, Runtime, main, positive_float
+from train.loop import Draw, Recipe, Runtime, main, positive_float, positive_int
 from zoo.data import load_mnist, load_usps, random_affine
 from zoo.metrics import accuracy
 from zoo.models import DigitClassifier
@@ -29,11 +29,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--lr", type=positive_float, default=2e-3, help="peak learning rate (cosine decay to 0)")
     g.add_argument("--weight-decay", type=float, default=1e-4, help="AdamW weight decay")
     g.add_argument("--no-augment", dest="augment", action="store_false", help="train without random affine")
+    g.add_argument(
+        "--width",
+        type=positive_int,
+        default=32,
+        help="channels of the first conv block (a second, independent "
+        "classifier for a training loss uses another width and seed than the evaluator's)",
+    )
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     images, labels = mnist_train(args) if args.domain == "mnist" else usps_train(args)
-    model = DigitClassifier(domain=args.domain).to(rt.device)
+    model = DigitClassifier(domain=args.domain, width=args.width).to(rt.device)
     model_train = rt.wrap(model)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     warmup = min(200, args.steps // 10 + 1)
@@ -46,8 +53,9 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         if args.augment:
             x = random_affine(x)
         opt.zero_grad(set_to_none=True)
-        logits = model_train(x)
-        loss = F.cross_entropy(logits, y)
+        with rt.autocast():
+            logits = model_train(x)
+            loss = F.cross_entropy(logits, y)
         loss.backward()
         opt.step()
         return {"loss": loss.item(), "train_accuracy": (logits.argmax(1) == y).float().mean().item()}

@@ -6,7 +6,13 @@ default, discriminators frozen during the generators' step, a history pool of 50
 discriminator (once full, each query returns an old image half of the time), Adam 2e-4 with β1 0.5, and a
 learning rate that decays linearly to zero over the second half of training. Labels are never used.
 
+``--semantic-weight W`` adds CyCADA's semantic-consistency loss (Hoffman et al. 2018): a frozen MNIST
+classifier (``--semantic-classifier``, never the evaluator's) must read G(x) as the MNIST label of x and F(y)
+as its own reading of the USPS input y. The cycle loss alone cannot see a permutation of digits (G maps 7→9
+and F 9→7 back); this loss can. Only MNIST labels are read; USPS labels never are.
+
     python -m train.cyclegan --out runs/cyclegan-lambda10 --lambda-cycle 10
+    python -m train.cyclegan --out runs/cyclegan-semantic --semantic-weight 1 --lambda-identity 0
 """
 
 from __future__ import annotations
@@ -18,8 +24,18 @@ import torch
 import torch.nn.functional as F
 
 from train.common import mnist_train, usps_train
-from train.loop import Draw, Recipe, Runtime, main, positive_float, positive_int, set_requires_grad
-from zoo.models import CycleGAN, PatchDiscriminator
+from train.loop import (
+    Draw,
+    Recipe,
+    Runtime,
+    main,
+    nonnegative_float,
+    positive_float,
+    positive_int,
+    set_requires_grad,
+)
+from zoo.hub import list_models, load, model_folder
+from zoo.models import CycleGAN, DigitClassifier, ModelLoadError, PatchDiscriminator
 
 
 class ImagePool:
@@ -69,8 +85,23 @@ def linear_decay(total_steps: int):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("model")
-    g.add_argument("--lambda-cycle", type=float, default=10.0, help="weight λ of the cycle-consistency loss")
-    g.add_argument("--lambda-identity", type=float, default=None, help="identity-loss weight (default 0.5·λ)")
+    g.add_argument(
+        "--lambda-cycle", type=nonnegative_float, default=10.0, help="weight λ of the cycle-consistency loss"
+    )
+    g.add_argument(
+        "--lambda-identity", type=nonnegative_float, default=None, help="identity-loss weight (default: 0.5·λ)"
+    )
+    g.add_argument(
+        "--semantic-weight",
+        type=nonnegative_float,
+        default=0.0,
+        help="CyCADA's semantic-consistency loss weight (0 = off, the plain CycleGAN); uses MNIST labels only",
+    )
+    g.add_argument(
+        "--semantic-classifier",
+        default="classifier-mnist-semantic",
+        help="frozen MNIST classifier (name or folder) that the semantic loss reads with; not the evaluator's",
+    )
     g.add_argument("--pool-size", type=int, default=50, help="generated images kept per discriminator")
     g.add_argument("--lr", type=positive_float, default=2e-4, help="Adam learning rate")
     g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
@@ -81,12 +112,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--d-strided", type=int, choices=[1, 2], default=2, help="1: 12×12 patches, 2: 26×26 patches")
 
 
+def frozen_classifier(name_or_path: str, device: torch.device) -> DigitClassifier:
+    """The semantic loss's judge: an MNIST classifier that is not the evaluator's, frozen in eval mode.
+
+    Measuring label preservation with the network the generators were optimised against would be circular,
+    so the evaluator's classifier (``classifier-mnist``) is refused.
+    """
+    try:
+        clf = load(name_or_path)
+    except (ModelLoadError, FileNotFoundError) as err:
+        raise SystemExit(f"error: --semantic-classifier {name_or_path}: {err}") from err
+    if not isinstance(clf, DigitClassifier) or clf.domain != "mnist":
+        raise SystemExit(f"error: --semantic-classifier {name_or_path} is not an MNIST classifier")
+    evaluators = {model_folder("classifier-mnist").resolve()} if "classifier-mnist" in list_models() else set()
+    if model_folder(name_or_path).resolve() in evaluators:
+        raise SystemExit(
+            "error: --semantic-classifier must not be the evaluator's classifier-mnist (the metric would be "
+            "circular); train another one: python -m train.classifier --domain mnist --width 16 --seed 1 …"
+        )
+    return clf.to(device).eval().requires_grad_(False)
+
+
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
-    if args.lambda_cycle < 0 or (args.lambda_identity is not None and args.lambda_identity < 0):
-        raise SystemExit("error: --lambda-cycle and --lambda-identity must be >= 0")
     lambda_id = 0.5 * args.lambda_cycle if args.lambda_identity is None else args.lambda_identity
+    judge = frozen_classifier(args.semantic_classifier, rt.device) if args.semantic_weight > 0 else None
     mnist, usps = mnist_train(args), usps_train(args)
-    model = CycleGAN(args.g_width, args.n_blocks, args.lambda_cycle, args.n_down).to(rt.device)
+    model = CycleGAN(
+        args.g_width,
+        args.n_blocks,
+        args.lambda_cycle,
+        args.n_down,
+        lambda_identity=lambda_id,
+        semantic_weight=args.semantic_weight,
+        semantic_classifier=args.semantic_classifier if judge is not None else None,
+    ).to(rt.device)
     d_usps = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
     d_mnist = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
     g_train, f_train = rt.wrap(model.g_mnist_to_usps), rt.wrap(model.f_usps_to_mnist)
@@ -105,28 +164,38 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         return F.mse_loss(scores, torch.full_like(scores, float(real)))
 
     def step(i: int, draw: Draw) -> dict[str, float]:
-        (x, _), (y, _) = draw()  # x: MNIST, y: USPS; labels unused (unpaired)
+        (x, x_labels), (y, _) = draw()  # x: MNIST, y: USPS; USPS labels are never read
         n = min(len(x), len(y))
-        x, y = x[:n], y[:n]
+        x, x_labels, y = x[:n], x_labels[:n], y[:n]
 
+        # G and F: fool both discriminators (LSGAN), come back by the cycle, (optionally) keep the identity of
+        # an image already in the target style, and (optionally) keep the digit as the frozen judge reads it
         set_requires_grad(d_usps, False)
         set_requires_grad(d_mnist, False)
         opt_g.zero_grad(set_to_none=True)
-        fake_y, fake_x = g_train(x), f_train(y)
-        rec_x, rec_y = f_train(fake_y), g_train(fake_x)
-        adv = gan_loss(d_usps(fake_y), True) + gan_loss(d_mnist(fake_x), True)
-        cycle = F.l1_loss(rec_x, x) + F.l1_loss(rec_y, y)
-        identity = F.l1_loss(g_train(y), y) + F.l1_loss(f_train(x), x) if lambda_id > 0 else torch.zeros(())
-        loss_g = adv + args.lambda_cycle * cycle + lambda_id * identity
+        with rt.autocast():
+            fake_y, fake_x = g_train(x), f_train(y)
+            rec_x, rec_y = f_train(fake_y), g_train(fake_x)
+            adv = gan_loss(d_usps(fake_y), True) + gan_loss(d_mnist(fake_x), True)
+            cycle = F.l1_loss(rec_x, x) + F.l1_loss(rec_y, y)
+            identity = F.l1_loss(g_train(y), y) + F.l1_loss(f_train(x), x) if lambda_id > 0 else torch.zeros(())
+            semantic = torch.zeros(())
+            if judge is not None:  # CyCADA: G(x) must read as x's label, F(y) as the judge's reading of y
+                with torch.no_grad():
+                    pseudo = judge(y).argmax(1)
+                semantic = F.cross_entropy(judge(fake_y), x_labels) + F.cross_entropy(judge(fake_x), pseudo)
+            loss_g = adv + args.lambda_cycle * cycle + lambda_id * identity + args.semantic_weight * semantic
         loss_g.backward()
         opt_g.step()
         set_requires_grad(d_usps, True)
         set_requires_grad(d_mnist, True)
 
+        # D_usps and D_mnist: tell real images from the pool of generated ones (LSGAN, halved)
         opt_d.zero_grad(set_to_none=True)
-        old_y, old_x = pool_usps.query(fake_y.detach()), pool_mnist.query(fake_x.detach())
-        loss_d_usps = 0.5 * (gan_loss(d_usps_train(y), True) + gan_loss(d_usps_train(old_y), False))
-        loss_d_mnist = 0.5 * (gan_loss(d_mnist_train(x), True) + gan_loss(d_mnist_train(old_x), False))
+        old_y, old_x = pool_usps.query(fake_y.detach().float()), pool_mnist.query(fake_x.detach().float())
+        with rt.autocast():
+            loss_d_usps = 0.5 * (gan_loss(d_usps_train(y), True) + gan_loss(d_usps_train(old_y), False))
+            loss_d_mnist = 0.5 * (gan_loss(d_mnist_train(x), True) + gan_loss(d_mnist_train(old_x), False))
         (loss_d_usps + loss_d_mnist).backward()
         opt_d.step()
         return {
@@ -134,6 +203,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
             "adversarial": adv.item(),
             "cycle": cycle.item(),
             "identity": identity.item(),
+            "semantic": semantic.item(),
             "loss_d_usps": loss_d_usps.item(),
             "loss_d_mnist": loss_d_mnist.item(),
         }

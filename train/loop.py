@@ -88,6 +88,12 @@ def base_parser(description: str, prog: str | None = None, **defaults: Any) -> a
     g.add_argument("--log-every", type=positive_int, default=25, help="steps between metrics-log lines")
     g.add_argument("--ckpt-every", type=positive_int, default=500, help="steps between checkpoints")
     g.add_argument("--threads", type=positive_int, default=None, help="CPU threads for torch (default: all)")
+    g.add_argument(
+        "--precision",
+        choices=["fp32", "bf16"],
+        default="fp32",
+        help="bf16: forward passes under bfloat16 autocast (weights, optimisers and losses stay fp32)",
+    )
     g = parser.add_argument_group("data")
     g.add_argument(
         "--data-dir", type=Path, default=None, help="data root (default: $GAN_ZOO_DATA, ./data, ../shared/data)"
@@ -116,6 +122,7 @@ def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], what: str
 
 positive_int = _checked(int, lambda v: v > 0, "a positive integer")
 positive_float = _checked(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
+nonnegative_float = _checked(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
 unit_float = _checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
@@ -188,6 +195,15 @@ class Runtime:
     device: torch.device
     rank: int = 0
     world_size: int = 1
+    precision: str = "fp32"
+
+    def autocast(self) -> torch.autocast:
+        """The context for forward passes: bfloat16 autocast under ``--precision bf16`` (CPU or CUDA), else off.
+
+        Steps wrap their forward passes in it and call ``backward()`` outside, as PyTorch recommends; losses
+        that autocast keeps in fp32 (cross-entropy, MSE, L1) stay accurate either way.
+        """
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16")
 
     @property
     def is_main(self) -> bool:
@@ -201,19 +217,19 @@ class Runtime:
         return DistributedDataParallel(module, device_ids=ids)
 
 
-def setup_runtime(choice: str) -> Runtime:
+def setup_runtime(choice: str, precision: str = "fp32") -> Runtime:
     if choice == "cuda" and not torch.cuda.is_available():
         raise SystemExit("error: --device cuda was asked for but no CUDA device is available; use --device cpu")
     use_cuda = choice == "cuda" or (choice == "auto" and torch.cuda.is_available())
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     if world_size == 1:
-        return Runtime(torch.device("cuda" if use_cuda else "cpu"))
+        return Runtime(torch.device("cuda" if use_cuda else "cpu"), precision=precision)
     rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
     if use_cuda:
         torch.cuda.set_device(local_rank)
     dist.init_process_group("nccl" if use_cuda else "gloo")
     device = torch.device("cuda", local_rank) if use_cuda else torch.device("cpu")
-    return Runtime(device, rank, world_size)
+    return Runtime(device, rank, world_size, precision)
 
 
 # --- checkpoints ----------------------------------------------------------------------------------------
@@ -289,7 +305,7 @@ def run(
     """Train ``build``'s recipe with the common arguments; return the exported model folder."""
     if args.threads:
         torch.set_num_threads(args.threads)
-    rt = setup_runtime(args.device)
+    rt = setup_runtime(args.device, getattr(args, "precision", "fp32"))
     out: Path = args.out
     ckpt_path = out / CHECKPOINT
     if ckpt_path.exists() and not args.resume:

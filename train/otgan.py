@@ -70,14 +70,18 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         z = torch.randn(2 * len(x), gen.latent_dim, device=rt.device)
         critic_turn = updates_critic(i, args.n_gen)
         if critic_turn:
-            with torch.no_grad():
+            with torch.no_grad(), rt.autocast():
                 y = gen(z)
             embed = critic_train
         else:
-            y = gen_train(z)
+            with rt.autocast():
+                y = gen_train(z)
             embed = critic
             set_requires_grad(critic, False)
-        vx, vx2, vy, vy2 = embed(torch.cat([x, x2, y])).split(len(x))
+        with rt.autocast():
+            features = embed(torch.cat([x, x2, y]))
+        # Sinkhorn runs in fp32 whatever the precision: log-domain updates at ε = 1/500 need the mantissa
+        vx, vx2, vy, vy2 = features.float().split(len(x))
         loss = minimax = minibatch_energy_distance(vx, vx2, vy, vy2, args.epsilon, args.sinkhorn_iters)
         if critic_turn:
             opt_c.zero_grad(set_to_none=True)

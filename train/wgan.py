@@ -54,18 +54,20 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         n = critic_iterations(i, args.n_critic)
         for _ in range(n):
             ((real, _),) = draw()
-            with torch.no_grad():
-                fake = gen(torch.randn(len(real), gen.latent_dim, device=rt.device))
             opt_c.zero_grad(set_to_none=True)
-            c_real, c_fake = critic_train(real).mean(), critic_train(fake).mean()
-            loss_c = c_fake - c_real  # the critic maximises E[D(real)] − E[D(fake)]
+            with rt.autocast():
+                with torch.no_grad():
+                    fake = gen(torch.randn(len(real), gen.latent_dim, device=rt.device))
+                c_real, c_fake = critic_train(real).float().mean(), critic_train(fake).float().mean()
+                loss_c = c_fake - c_real  # the critic maximises E[D(real)] − E[D(fake)]
             loss_c.backward()
             opt_c.step()
             critic.clip_weights(args.clip)
 
         set_requires_grad(critic, False)
         opt_g.zero_grad(set_to_none=True)
-        loss_g = -critic(gen_train(torch.randn(args.batch_size, gen.latent_dim, device=rt.device))).mean()
+        with rt.autocast():
+            loss_g = -critic(gen_train(torch.randn(args.batch_size, gen.latent_dim, device=rt.device))).float().mean()
         loss_g.backward()
         opt_g.step()
         set_requires_grad(critic, True)

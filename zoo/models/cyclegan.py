@@ -105,9 +105,23 @@ class CycleGAN(ZooModel):
 
     arch = "cyclegan"
 
-    def __init__(self, width: int = 16, n_blocks: int = 4, lambda_cycle: float = 10.0, n_down: int = 2):
+    def __init__(
+        self,
+        width: int = 16,
+        n_blocks: int = 4,
+        lambda_cycle: float = 10.0,
+        n_down: int = 2,
+        lambda_identity: float | None = None,
+        semantic_weight: float = 0.0,
+        semantic_classifier: str | None = None,
+    ):
         super().__init__()
-        self.lambda_cycle = lambda_cycle  # recorded in config.json so that a folder says which λ made it
+        # The training objective is recorded in config.json so that a folder says what made it; the
+        # networks do not use these (lambda_identity None: the 0.5·λ default of folders saved before it existed)
+        self.lambda_cycle = lambda_cycle
+        self.lambda_identity = lambda_identity
+        self.semantic_weight = semantic_weight
+        self.semantic_classifier = semantic_classifier
         self.g_mnist_to_usps = ResnetGenerator(width, n_blocks, n_down)
         self.f_usps_to_mnist = ResnetGenerator(width, n_blocks, n_down)
         for m in self.modules():
