@@ -297,112 +297,153 @@ def restore(path: Path, recipe: Recipe, streams: list[BatchStream], ema: EMA | N
 # --- the loop -------------------------------------------------------------------------------------------
 
 
+class Run:
+    """One training run that advances a step at a time: the loop of ``python -m train.<model>``, also driven
+    step by step by the time-to-quality benchmark.
+
+    Construction does everything before the first step (threads, device, the model's recipe, data streams,
+    EMA, resuming from ``OUT/checkpoint.pt``); :meth:`advance` does one training iteration and its
+    book-keeping (EMA, schedulers, metrics log, sample grids, checkpoints); :meth:`export` writes the model
+    folder. The training clock (:attr:`wall`) counts only time spent inside :meth:`advance`, so that a caller
+    that pauses to measure does not inflate the recorded wall time.
+    """
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        build: Callable[[argparse.Namespace, Runtime], Recipe],
+        argv: Sequence[str] | None = None,
+    ):
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        self.args, self.argv = args, argv
+        self.rt = rt = setup_runtime(args.device, getattr(args, "precision", "fp32"))
+        self.out = out = Path(args.out)
+        self.ckpt_path = out / CHECKPOINT
+        if self.ckpt_path.exists() and not args.resume:
+            raise SystemExit(
+                f"error: {out} already holds a run ({CHECKPOINT}). Pass --resume to continue it, "
+                "or choose another --out."
+            )
+        torch.manual_seed(args.seed)
+        try:
+            self.recipe = recipe = build(args, rt)
+        except DataError as err:
+            raise SystemExit(f"error: {err}") from err
+        self.streams = [
+            BatchStream(tuple(t.to(rt.device) for t in ds), args.batch_size, args.seed * 1000 + 7919 * rt.rank + i)
+            for i, ds in enumerate(recipe.datasets)
+        ]
+        ema_decay = getattr(args, "ema", 0.0)
+        self.ema = EMA(recipe.nets[recipe.export_net], ema_decay) if ema_decay > 0 else None
+
+        self.step, self.wall = 0, 0.0
+        if args.resume and self.ckpt_path.exists():
+            self.step, self.wall = restore(self.ckpt_path, recipe, self.streams, self.ema)
+            if rt.is_main:
+                print(f"Resuming from step {self.step} ({self.ckpt_path})", file=sys.stderr)
+        elif args.resume and rt.is_main:
+            print(f"No checkpoint in {out}; starting a new run.", file=sys.stderr)
+        if rt.is_main:
+            (out / "samples").mkdir(parents=True, exist_ok=True)
+            _truncate_log(out / METRICS_LOG, self.step)
+        if self.step == 0 and rt.world_size > 1:  # same initial weights everywhere (DDP broadcasts them)
+            torch.manual_seed(args.seed + 1 + rt.rank)
+        for net in recipe.nets.values():
+            net.train()
+        self.images_seen = 0
+        self.losses: dict[str, float] = {}
+        self._log_wall, self._log_seen = self.wall, 0
+
+    def draw(self) -> tuple[Batch, ...]:
+        """The next batch of every dataset (what a recipe's step calls)."""
+        batches = tuple(s.next() for s in self.streams)
+        self.images_seen += sum(len(b[0]) for b in batches) * self.rt.world_size
+        return batches
+
+    @property
+    def model(self) -> nn.Module:
+        """The model as it would be exported now (the EMA average when ``--ema`` is on), in training mode."""
+        return self.ema.model if self.ema else self.recipe.nets[self.recipe.export_net]
+
+    def advance(self) -> dict[str, float]:
+        """One training iteration and its book-keeping; returns the step's losses."""
+        args, recipe, rt = self.args, self.recipe, self.rt
+        t0 = time.time()
+        losses = recipe.step(self.step, self.draw)
+        bad = {k: v for k, v in losses.items() if not math.isfinite(v)}
+        if bad:
+            last = torch.load(self.ckpt_path, weights_only=True)["step"] if self.ckpt_path.exists() else None
+            kept = (
+                f"the last good checkpoint (step {last}) is kept in {self.ckpt_path}"
+                if last is not None
+                else "no checkpoint was written yet"
+            )
+            raise NonFiniteLossError(
+                f"non-finite loss at step {self.step}: {bad}; stopped, {kept}. Try a lower learning rate."
+            )
+        if self.ema is not None:
+            self.ema.update(recipe.nets[recipe.export_net])
+        for sched in recipe.schedulers.values():
+            sched.step()
+        self.step += 1
+        self.losses = losses
+        self.wall += time.time() - t0
+        step = self.step
+        if step % args.log_every == 0 or step == args.steps:
+            rate = (self.images_seen - self._log_seen) / max(self.wall - self._log_wall, 1e-9)
+            self._log_wall, self._log_seen = self.wall, self.images_seen
+            if rt.is_main:
+                record = {"step": step, **losses, "images_per_s": round(rate, 1), "wall_time": round(self.wall, 2)}
+                with open(self.out / METRICS_LOG, "a", encoding="utf-8") as f:
+                    f.write(json.dumps(record) + "\n")
+        t1 = time.time()
+        if rt.is_main and recipe.preview and (step % args.sample_every == 0 or step == args.steps):
+            write_grid(recipe, self.ema, self.out / "samples" / f"step_{step:07d}.png")
+        self.wall += time.time() - t1  # grids and checkpoints are part of a run's wall time
+        if step % args.ckpt_every == 0 or step == args.steps:
+            t1 = time.time()
+            self.save_checkpoint()
+            self.wall += time.time() - t1
+        return losses
+
+    def save_checkpoint(self) -> None:
+        if self.rt.is_main:
+            state = checkpoint_state(self.recipe, self.streams, self.ema, self.step, self.wall)
+            atomic_save(state, self.ckpt_path)
+
+    def export(self) -> Path:
+        """Write ``OUT/model`` (weights, config, training.json, log, sample grid); the finished run's folder."""
+        model_dir = self.out / "model"
+        if self.rt.is_main:
+            final = export_model(self.recipe, self.ema)
+            results = self.recipe.finish(final) if self.recipe.finish else {}
+            export_folder(final, model_dir, self.args, self.argv, self.wall, self.rt, results, self.out)
+            print(f"Exported {model_dir}" + "".join(f"; {k} {v:.4g}" for k, v in results.items()), file=sys.stderr)
+        return model_dir
+
+    def close(self) -> None:
+        if dist.is_initialized():
+            dist.barrier()
+            dist.destroy_process_group()
+
+
 def run(
     args: argparse.Namespace,
     build: Callable[[argparse.Namespace, Runtime], Recipe],
     argv: Sequence[str] | None = None,
 ) -> Path:
-    """Train ``build``'s recipe with the common arguments; return the exported model folder."""
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    rt = setup_runtime(args.device, getattr(args, "precision", "fp32"))
-    out: Path = args.out
-    ckpt_path = out / CHECKPOINT
-    if ckpt_path.exists() and not args.resume:
-        raise SystemExit(
-            f"error: {out} already holds a run ({CHECKPOINT}). Pass --resume to continue it, or choose another --out."
-        )
-    torch.manual_seed(args.seed)
-    try:
-        recipe = build(args, rt)
-    except DataError as err:
-        raise SystemExit(f"error: {err}") from err
-    streams = [
-        BatchStream(tuple(t.to(rt.device) for t in ds), args.batch_size, args.seed * 1000 + 7919 * rt.rank + i)
-        for i, ds in enumerate(recipe.datasets)
-    ]
-    ema_decay = getattr(args, "ema", 0.0)
-    ema = EMA(recipe.nets[recipe.export_net], ema_decay) if ema_decay > 0 else None
-
-    start, wall_before = 0, 0.0
-    if args.resume and ckpt_path.exists():
-        start, wall_before = restore(ckpt_path, recipe, streams, ema)
-        if rt.is_main:
-            print(f"Resuming from step {start} ({ckpt_path})", file=sys.stderr)
-    elif args.resume and rt.is_main:
-        print(f"No checkpoint in {out}; starting a new run.", file=sys.stderr)
-    if rt.is_main:
-        (out / "samples").mkdir(parents=True, exist_ok=True)
-        _truncate_log(out / METRICS_LOG, start)
-    if start == 0 and rt.world_size > 1:  # same initial weights everywhere (DDP broadcasts them), different noise
-        torch.manual_seed(args.seed + 1 + rt.rank)
-
-    images_seen = 0
-
-    def draw() -> tuple[Batch, ...]:
-        nonlocal images_seen
-        batches = tuple(s.next() for s in streams)
-        images_seen += sum(len(b[0]) for b in batches) * rt.world_size
-        return batches
-
-    def save_checkpoint(step: int) -> None:
-        if rt.is_main:
-            atomic_save(checkpoint_state(recipe, streams, ema, step, wall_before + time.time() - t0), ckpt_path)
-
-    for net in recipe.nets.values():
-        net.train()
-    t0 = time.time()
-    t_log, seen_log = t0, 0
-    step = start
-    bar = tqdm(total=args.steps, initial=start, disable=None if rt.is_main else True, dynamic_ncols=True)
+    """Train ``build``'s recipe to ``--steps`` with a progress bar; return the exported model folder."""
+    r = Run(args, build, argv)
+    bar = tqdm(total=args.steps, initial=r.step, disable=None if r.rt.is_main else True, dynamic_ncols=True)
     with bar:
-        while step < args.steps:
-            losses = recipe.step(step, draw)
-            bad = {k: v for k, v in losses.items() if not math.isfinite(v)}
-            if bad:
-                last = torch.load(ckpt_path, weights_only=True)["step"] if ckpt_path.exists() else None
-                kept = (
-                    f"the last good checkpoint (step {last}) is kept in {ckpt_path}"
-                    if last is not None
-                    else ("no checkpoint was written yet")
-                )
-                raise NonFiniteLossError(
-                    f"non-finite loss at step {step}: {bad}; stopped, {kept}. Try a lower learning rate."
-                )
-            if ema is not None:
-                ema.update(recipe.nets[recipe.export_net])
-            for sched in recipe.schedulers.values():
-                sched.step()
-            step += 1
+        while r.step < args.steps:
+            losses = r.advance()
             bar.update(1)
-            if step % args.log_every == 0 or step == args.steps:
-                now = time.time()
-                rate = (images_seen - seen_log) / max(now - t_log, 1e-9)
-                t_log, seen_log = now, images_seen
+            if r.step % args.log_every == 0:
                 bar.set_postfix({k: f"{v:.3g}" for k, v in losses.items()}, refresh=False)
-                if rt.is_main:
-                    record = {
-                        "step": step,
-                        **losses,
-                        "images_per_s": round(rate, 1),
-                        "wall_time": round(wall_before + now - t0, 2),
-                    }
-                    with open(out / METRICS_LOG, "a", encoding="utf-8") as f:
-                        f.write(json.dumps(record) + "\n")
-            if rt.is_main and recipe.preview and (step % args.sample_every == 0 or step == args.steps):
-                write_grid(recipe, ema, out / "samples" / f"step_{step:07d}.png")
-            if step % args.ckpt_every == 0 or step == args.steps:
-                save_checkpoint(step)
-
-    model_dir = out / "model"
-    if rt.is_main:
-        final = export_model(recipe, ema)
-        results = recipe.finish(final) if recipe.finish else {}
-        export_folder(final, model_dir, args, argv, wall_before + time.time() - t0, rt, results, out)
-        print(f"Exported {model_dir}" + "".join(f"; {k} {v:.4g}" for k, v in results.items()), file=sys.stderr)
-    if dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
+    model_dir = r.export()
+    r.close()
     return model_dir
 
 
@@ -488,6 +529,21 @@ def _truncate_log(path: Path, step: int) -> None:
     path.write_text("".join(ln + "\n" for ln in lines), encoding="utf-8")
 
 
+def parse_args(
+    description: str,
+    add_arguments: Callable[[argparse.ArgumentParser], None],
+    argv: Sequence[str] | None = None,
+    module: str | None = None,
+    **defaults: Any,
+) -> argparse.Namespace:
+    """A trainer's arguments: the common ones, then the model's own (``add_arguments``)."""
+    parser = base_parser(description, f"python -m {module}" if module else None, **defaults)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    args._module = module
+    return args
+
+
 def main(
     description: str,
     add_arguments: Callable[[argparse.ArgumentParser], None],
@@ -497,10 +553,7 @@ def main(
     **defaults: Any,
 ) -> Path:
     """Parse arguments and run; the entry point of every ``python -m train.<model>``."""
-    parser = base_parser(description, f"python -m {module}" if module else None, **defaults)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    args._module = module
+    args = parse_args(description, add_arguments, argv, module, **defaults)
     try:
         return run(args, build, argv)
     except NonFiniteLossError as err:
