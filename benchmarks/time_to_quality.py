@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 
 import zoo
-from train import loop
+from train import cli, loop
 from zoo import metrics
 from zoo.data import load_mnist
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     trainer_argv += ["--sample-every", str(10**9), "--ckpt-every", str(10**9), "--log-every", "100"]
     if args.threads:
         trainer_argv += ["--threads", str(args.threads)]
-    targs = loop.parse_args(module.__doc__, module.add_arguments, trainer_argv, module_name, **module.DEFAULTS)
+    targs = cli.parse_args(module.__doc__, module.add_arguments, trainer_argv, module_name, **module.DEFAULTS)
     run = loop.Run(targs, module.build, trainer_argv)
 
     classifier = zoo.load("classifier-mnist")

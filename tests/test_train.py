@@ -240,7 +240,7 @@ def test_image_pool_returns_old_images_half_the_time():
 
 
 def test_cyclegan_lr_decays_linearly_over_second_half():
-    from train.cyclegan import linear_decay
+    from train.common import linear_decay
 
     f = linear_decay(100)
     assert f(0) == f(50) == 1.0

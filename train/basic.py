@@ -1,7 +1,8 @@
 """Train the baseline MLP GAN (Goodfellow et al. 2014) on MNIST.
 
 The original minimax game with the non-saturating generator loss: D maximises log D(x) + log(1 − D(G(z))),
-G maximises log D(G(z)). DCGAN (train/dcgan.py) keeps this objective and changes the networks.
+G maximises log D(G(z)). Both networks are multilayer perceptrons; DCGAN (train/dcgan.py) plays the same game
+with convolutional networks.
 
     python -m train.basic --out runs/basic --steps 20000
 """
@@ -13,25 +14,24 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from train.common import add_gan_arguments, fixed_latents, mnist_train
-from train.loop import Draw, Recipe, Runtime, main, set_requires_grad
-from zoo.models import BasicDiscriminator, BasicGenerator, Generator
+from train.cli import add_gan_arguments, main
+from train.common import decay_schedulers, fixed_latents, mnist_train
+from train.loop import Draw, Recipe, Runtime, set_requires_grad
+from zoo.models import BasicDiscriminator, BasicGenerator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    g = add_gan_arguments(parser, lr=2e-4, ema=0.999)
-    g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
+    add_gan_arguments(parser, lr=2e-4, ema=0.999)
 
 
-def gan_recipe(args: argparse.Namespace, rt: Runtime, gen: Generator, disc: nn.Module) -> Recipe:
-    """The standard GAN game for any generator/discriminator pair (used by basic and dcgan)."""
+def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     images, labels = mnist_train(args)
-    gen, disc = gen.to(rt.device), disc.to(rt.device)
+    gen = BasicGenerator(args.latent_dim).to(rt.device)
+    disc = BasicDiscriminator().to(rt.device)
     gen_train, disc_train = rt.wrap(gen), rt.wrap(disc)
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
-    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d or args.lr, betas=(args.beta1, 0.999))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:
@@ -61,22 +61,21 @@ def gan_recipe(args: argparse.Namespace, rt: Runtime, gen: Generator, disc: nn.M
         return {
             "loss_d": loss_d.item(),
             "loss_g": loss_g.item(),
-            "d_real": torch.sigmoid(d_real).mean().item(),
-            "d_fake": torch.sigmoid(d_fake).mean().item(),
+            "d_real": torch.sigmoid(d_real.float()).mean().item(),
+            "d_fake": torch.sigmoid(d_fake.float()).mean().item(),
         }
 
+    optimizers = {"generator": opt_g, "discriminator": opt_d}
     return Recipe(
         nets={"generator": gen, "discriminator": disc},
-        optimizers={"generator": opt_g, "discriminator": opt_d},
+        optimizers=optimizers,
+        schedulers=decay_schedulers(args, optimizers),
         step=step,
         export_net="generator",
+        ema=args.ema,
         datasets=[(images, labels)],
         preview=lambda g: g(preview_z),
     )
-
-
-def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
-    return gan_recipe(args, rt, BasicGenerator(args.latent_dim), BasicDiscriminator())
 
 
 DEFAULTS = {"steps": 20000, "batch_size": 64}

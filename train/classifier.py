@@ -16,8 +16,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from train.cli import main, positive_float, positive_int
 from train.common import mnist_train, usps_train
-from train.loop import Draw, Recipe, Runtime, main, positive_float, positive_int
+from train.loop import Draw, Recipe, Runtime
 from zoo.data import load_mnist, load_usps, random_affine
 from zoo.metrics import accuracy
 from zoo.models import DigitClassifier

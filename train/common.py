@@ -1,8 +1,9 @@
-"""Small pieces several trainers share: data with --limit, fixed preview noise, Adam with the GAN betas."""
+"""Plumbing several trainers share: training data with --limit, fixed preview noise, learning-rate decay."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 import torch
 
@@ -26,12 +27,24 @@ def fixed_latents(n: int, latent_dim: int, device: torch.device) -> torch.Tensor
     return torch.randn(n, latent_dim, generator=torch.Generator().manual_seed(PREVIEW_SEED)).to(device)
 
 
-def add_gan_arguments(parser: argparse.ArgumentParser, lr: float, ema: float) -> argparse._ArgumentGroup:
-    """The arguments every GAN has, in a 'model' group that the caller extends with its own."""
-    from train.loop import positive_float, positive_int, unit_float
+def linear_decay(total_steps: int, start: float = 0.5) -> Callable[[int], float]:
+    """Learning-rate factor: 1 until ``start`` of training, then linearly down to ~0 at the last step."""
+    flat = int(total_steps * start)
 
-    g = parser.add_argument_group("model")
-    g.add_argument("--latent-dim", type=positive_int, default=100, help="size of z")
-    g.add_argument("--lr", type=positive_float, default=lr, help="learning rate (both networks)")
-    g.add_argument("--ema", type=unit_float, default=ema, help="generator weight EMA decay (0 = off)")
-    return g
+    def factor(step: int) -> float:
+        return 1.0 - max(0, step - flat) / (total_steps - flat + 1)
+
+    return factor
+
+
+def decay_schedulers(
+    args: argparse.Namespace, optimizers: dict[str, torch.optim.Optimizer]
+) -> dict[str, torch.optim.lr_scheduler.LambdaLR]:
+    """Linear decay from ``--lr-decay-from`` for each optimiser; none when it is 1 (constant learning rates).
+
+    No scheduler at all (rather than a constant one) keeps checkpoints of constant-rate runs as they were.
+    """
+    if args.lr_decay_from >= 1:
+        return {}
+    decay = linear_decay(args.steps, args.lr_decay_from)
+    return {name: torch.optim.lr_scheduler.LambdaLR(opt, decay) for name, opt in optimizers.items()}

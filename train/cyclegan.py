@@ -23,17 +23,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from train.common import mnist_train, usps_train
-from train.loop import (
-    Draw,
-    Recipe,
-    Runtime,
-    main,
-    nonnegative_float,
-    positive_float,
-    positive_int,
-    set_requires_grad,
-)
+from train.cli import main, nonnegative_float, positive_float, positive_int
+from train.common import linear_decay, mnist_train, usps_train
+from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.hub import list_models, load, model_folder
 from zoo.models import CycleGAN, DigitClassifier, ModelLoadError, PatchDiscriminator
 
@@ -71,16 +63,6 @@ class ImagePool:
     def load_state_dict(self, state: dict) -> None:
         self.images = state["images"] if state["images"].numel() else None
         self.count = state["count"]
-
-
-def linear_decay(total_steps: int):
-    """Learning-rate factor: 1 for the first half, then linearly down to ~0 at the last step."""
-    half = total_steps // 2
-
-    def factor(step: int) -> float:
-        return 1.0 - max(0, step - half) / (total_steps - half + 1)
-
-    return factor
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """Train DCGAN (Radford et al. 2016) on MNIST.
 
-Same game as the baseline GAN (train/basic.py), with the paper's convolutional networks and settings:
-Adam lr 2e-4, β1 0.5, weights N(0, 0.02), batch 128.
+The baseline GAN's game (train/basic.py) with the paper's convolutional networks and settings: Adam lr 2e-4,
+β1 0.5, weights N(0, 0.02), batch 128. D maximises log D(x) + log(1 − D(G(z))); G maximises log D(G(z)).
 
     python -m train.dcgan --out runs/dcgan --steps 10000
 """
@@ -11,23 +11,72 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from train.basic import gan_recipe
-from train.common import add_gan_arguments
-from train.loop import Recipe, Runtime, main, positive_int
+import torch
+import torch.nn.functional as F
+
+from train.cli import add_gan_arguments, main, positive_int
+from train.common import decay_schedulers, fixed_latents, mnist_train
+from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import DCGANDiscriminator, DCGANGenerator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = add_gan_arguments(parser, lr=2e-4, ema=0.999)
-    g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
     g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×8, ×4, ×2)")
     g.add_argument("--g-layers", type=int, choices=[3, 4], default=4, help="generator up-convolutions")
     g.add_argument("--d-width", type=positive_int, default=64, help="discriminator channels (×1, ×2)")
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
-    return gan_recipe(
-        args, rt, DCGANGenerator(args.latent_dim, args.g_width, args.g_layers), DCGANDiscriminator(args.d_width)
+    images, labels = mnist_train(args)
+    gen = DCGANGenerator(args.latent_dim, args.g_width, args.g_layers).to(rt.device)
+    disc = DCGANDiscriminator(args.d_width).to(rt.device)
+    gen_train, disc_train = rt.wrap(gen), rt.wrap(disc)
+    opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d or args.lr, betas=(args.beta1, 0.999))
+    preview_z = fixed_latents(64, gen.latent_dim, rt.device)
+
+    def step(i: int, draw: Draw) -> dict[str, float]:
+        ((real, _),) = draw()
+        z = torch.randn(len(real), gen.latent_dim, device=rt.device)
+
+        # D: maximise log D(x) + log(1 − D(G(z)))
+        opt_d.zero_grad(set_to_none=True)
+        with rt.autocast():
+            fake = gen_train(z)
+            d_real, d_fake = disc_train(real), disc_train(fake.detach())
+            loss_d = F.binary_cross_entropy_with_logits(
+                d_real, torch.ones_like(d_real)
+            ) + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+        loss_d.backward()
+        opt_d.step()
+
+        # G: maximise log D(G(z)) (the non-saturating loss), D frozen
+        set_requires_grad(disc, False)
+        opt_g.zero_grad(set_to_none=True)
+        with rt.autocast():
+            d_gen = disc(fake)
+            loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
+        loss_g.backward()
+        opt_g.step()
+        set_requires_grad(disc, True)
+        return {
+            "loss_d": loss_d.item(),
+            "loss_g": loss_g.item(),
+            "d_real": torch.sigmoid(d_real.float()).mean().item(),
+            "d_fake": torch.sigmoid(d_fake.float()).mean().item(),
+        }
+
+    optimizers = {"generator": opt_g, "discriminator": opt_d}
+    return Recipe(
+        nets={"generator": gen, "discriminator": disc},
+        optimizers=optimizers,
+        schedulers=decay_schedulers(args, optimizers),
+        step=step,
+        export_net="generator",
+        ema=args.ema,
+        datasets=[(images, labels)],
+        preview=lambda g: g(preview_z),
     )
 
 

@@ -1,6 +1,6 @@
 """The one training loop every model shares; each model supplies a Recipe (its networks and its step).
 
-What the loop owns, so that no trainer repeats it: arguments common to all models, device choice,
+What the loop owns, so that no trainer repeats it: device choice and precision,
 DistributedDataParallel under ``torchrun``, endless shuffled batches, checkpoints written atomically and
 resumed exactly (models, optimisers, schedulers, EMA, RNG and data position), sample grids from fixed inputs,
 a JSON-lines metrics log, a progress bar with live losses, a guard against non-finite losses, and the export
@@ -64,66 +64,11 @@ class Recipe:
     schedulers: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)  # other objects with state_dict(), e.g. image pools
     finish: Callable[[nn.Module], dict[str, float]] | None = None  # final evaluation, logged in training.json
+    ema: float = 0.0  # decay of the exported network's weight average (0 = export the trained weights)
 
 
 class NonFiniteLossError(RuntimeError):
     pass
-
-
-class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the module docstring's layout and shows every default."""
-
-
-def base_parser(description: str, prog: str | None = None, **defaults: Any) -> argparse.ArgumentParser:
-    """Arguments every trainer has; ``defaults`` sets each model's own defaults (batch size, steps, ...)."""
-    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
-    g = parser.add_argument_group("run")
-    g.add_argument("--out", type=Path, required=True, help="run directory: checkpoints, samples, logs, model/")
-    g.add_argument("--steps", type=positive_int, default=2000, help="training iterations")
-    g.add_argument("--batch-size", type=positive_int, default=64, help="images per batch and process")
-    g.add_argument("--seed", type=int, default=0, help="seeds weights, data order and noise")
-    g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto picks cuda if present")
-    g.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
-    g.add_argument("--sample-every", type=positive_int, default=500, help="steps between sample grids")
-    g.add_argument("--log-every", type=positive_int, default=25, help="steps between metrics-log lines")
-    g.add_argument("--ckpt-every", type=positive_int, default=500, help="steps between checkpoints")
-    g.add_argument("--threads", type=positive_int, default=None, help="CPU threads for torch (default: all)")
-    g.add_argument(
-        "--precision",
-        choices=["fp32", "bf16"],
-        default="fp32",
-        help="bf16: forward passes under bfloat16 autocast (weights, optimisers and losses stay fp32)",
-    )
-    g = parser.add_argument_group("data")
-    g.add_argument(
-        "--data-dir", type=Path, default=None, help="data root (default: $GAN_ZOO_DATA, ./data, ../shared/data)"
-    )
-    g.add_argument("--download", action="store_true", help="fetch missing datasets with torchvision")
-    g.add_argument("--limit", type=positive_int, default=None, help="use only the first N training images (tests)")
-    parser.set_defaults(**defaults)
-    return parser
-
-
-def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], what: str) -> Callable[[str], Any]:
-    """An argparse type that converts and validates, with a message that says what was expected."""
-
-    def parse(text: str) -> Any:
-        try:
-            value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if not ok(value):
-            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
-        return value
-
-    parse.__name__ = convert.__name__  # argparse names the type in its messages
-    return parse
-
-
-positive_int = _checked(int, lambda v: v > 0, "a positive integer")
-positive_float = _checked(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
-nonnegative_float = _checked(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
-unit_float = _checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
 class BatchStream:
@@ -334,8 +279,7 @@ class Run:
             BatchStream(tuple(t.to(rt.device) for t in ds), args.batch_size, args.seed * 1000 + 7919 * rt.rank + i)
             for i, ds in enumerate(recipe.datasets)
         ]
-        ema_decay = getattr(args, "ema", 0.0)
-        self.ema = EMA(recipe.nets[recipe.export_net], ema_decay) if ema_decay > 0 else None
+        self.ema = EMA(recipe.nets[recipe.export_net], recipe.ema) if recipe.ema > 0 else None
 
         self.step, self.wall = 0, 0.0
         if args.resume and self.ckpt_path.exists():
@@ -527,34 +471,3 @@ def _truncate_log(path: Path, step: int) -> None:
         return
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and json.loads(ln)["step"] <= step]
     path.write_text("".join(ln + "\n" for ln in lines), encoding="utf-8")
-
-
-def parse_args(
-    description: str,
-    add_arguments: Callable[[argparse.ArgumentParser], None],
-    argv: Sequence[str] | None = None,
-    module: str | None = None,
-    **defaults: Any,
-) -> argparse.Namespace:
-    """A trainer's arguments: the common ones, then the model's own (``add_arguments``)."""
-    parser = base_parser(description, f"python -m {module}" if module else None, **defaults)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    args._module = module
-    return args
-
-
-def main(
-    description: str,
-    add_arguments: Callable[[argparse.ArgumentParser], None],
-    build: Callable[[argparse.Namespace, Runtime], Recipe],
-    argv: Sequence[str] | None = None,
-    module: str | None = None,
-    **defaults: Any,
-) -> Path:
-    """Parse arguments and run; the entry point of every ``python -m train.<model>``."""
-    args = parse_args(description, add_arguments, argv, module, **defaults)
-    try:
-        return run(args, build, argv)
-    except NonFiniteLossError as err:
-        raise SystemExit(f"error: {err}") from err

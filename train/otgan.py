@@ -19,8 +19,9 @@ from pathlib import Path
 
 import torch
 
-from train.common import add_gan_arguments, fixed_latents, mnist_train
-from train.loop import Draw, Recipe, Runtime, main, positive_float, positive_int, set_requires_grad
+from train.cli import add_gan_arguments, main, positive_float, positive_int
+from train.common import decay_schedulers, fixed_latents, mnist_train
+from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import OTGANCritic, OTGANGenerator
 from zoo.models.otgan import cosine_cost
 from zoo.sinkhorn import sinkhorn_distance
@@ -43,7 +44,6 @@ def minibatch_energy_distance(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = add_gan_arguments(parser, lr=3e-4, ema=0.999)
-    g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
     g.add_argument("--n-gen", type=positive_int, default=3, help="generator steps per critic step")
     g.add_argument("--epsilon", type=positive_float, default=1 / 500, help="Sinkhorn entropy weight ε")
     g.add_argument(
@@ -62,7 +62,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     critic = OTGANCritic(args.d_width).to(rt.device)
     gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
-    opt_c = torch.optim.Adam(critic.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
+    opt_c = torch.optim.Adam(critic.parameters(), lr=args.lr_d or args.lr, betas=(args.beta1, 0.999))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:
@@ -94,11 +94,14 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
             set_requires_grad(critic, True)
         return {"loss": minimax.item(), "critic_step": float(critic_turn)}
 
+    optimizers = {"generator": opt_g, "critic": opt_c}
     return Recipe(
         nets={"generator": gen, "critic": critic},
-        optimizers={"generator": opt_g, "critic": opt_c},
+        optimizers=optimizers,
+        schedulers=decay_schedulers(args, optimizers),
         step=step,
         export_net="generator",
+        ema=args.ema,
         datasets=[(images, labels)],
         preview=lambda g: g(preview_z),
     )

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import torch
 
-from train.common import add_gan_arguments, fixed_latents, mnist_train
-from train.loop import Draw, Recipe, Runtime, main, positive_float, positive_int, set_requires_grad
+from train.cli import add_gan_arguments, main, positive_float, positive_int
+from train.common import decay_schedulers, fixed_latents, mnist_train
+from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import WGANCritic, WGANGenerator
 
 WARMUP_GEN_ITERS = 25
@@ -33,7 +34,7 @@ def critic_iterations(gen_iter: int, n_critic: int = 5) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    g = add_gan_arguments(parser, lr=5e-5, ema=0.999)
+    g = add_gan_arguments(parser, lr=5e-5, ema=0.999, beta1=None)
     g.add_argument("--clip", type=positive_float, default=0.01, help="critic weights are clipped to [-c, c]")
     g.add_argument("--n-critic", type=positive_int, default=5, help="critic steps per generator step")
     g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×8, ×4, ×2)")
@@ -47,10 +48,11 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     critic = WGANCritic(args.d_width).to(rt.device)
     gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
     opt_g = torch.optim.RMSprop(gen.parameters(), lr=args.lr)
-    opt_c = torch.optim.RMSprop(critic.parameters(), lr=args.lr)
+    opt_c = torch.optim.RMSprop(critic.parameters(), lr=args.lr_d or args.lr)
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:
+        # Critic: maximise E[D(real)] − E[D(G(z))] for n steps, clipping its weights to [-c, c] after each
         n = critic_iterations(i, args.n_critic)
         for _ in range(n):
             ((real, _),) = draw()
@@ -64,6 +66,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
             opt_c.step()
             critic.clip_weights(args.clip)
 
+        # G: maximise E[D(G(z))], the critic frozen
         set_requires_grad(critic, False)
         opt_g.zero_grad(set_to_none=True)
         with rt.autocast():
@@ -78,11 +81,14 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
             "critic_iters": float(n),
         }
 
+    optimizers = {"generator": opt_g, "critic": opt_c}
     return Recipe(
         nets={"generator": gen, "critic": critic},
-        optimizers={"generator": opt_g, "critic": opt_c},
+        optimizers=optimizers,
+        schedulers=decay_schedulers(args, optimizers),
         step=step,
         export_net="generator",
+        ema=args.ema,
         datasets=[(images, labels)],
         preview=lambda g: g(preview_z),
     )
