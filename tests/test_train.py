@@ -468,3 +468,12 @@ def test_bf16_precision_trains_and_exports_fp32_weights(module, tiny_data, tmp_p
     model = zoo.load(folder)
     assert all(p.dtype == torch.float32 for p in model.parameters())
     assert json.loads((folder / loop.TRAINING_INFO).read_text())["arguments"]["precision"] == "bf16"
+
+
+def test_compile_keeps_checkpoints_and_exports_plain(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    folder = run_cli("train.basic", tiny_data, out, "--steps", "2", "--compile", "--ckpt-every", "1")
+    assert all(math.isfinite(v) for r in read_log(out) for v in r.values())
+    state = torch.load(out / loop.CHECKPOINT, weights_only=True)
+    assert not any("_orig_mod" in k for net in state["nets"].values() for k in net)
+    assert not any("_orig_mod" in k for k in zoo.load(folder).state_dict())

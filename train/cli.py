@@ -39,6 +39,11 @@ def base_parser(description: str, prog: str | None = None, **defaults: Any) -> a
         default="fp32",
         help="bf16: forward passes under bfloat16 autocast (weights, optimisers and losses stay fp32)",
     )
+    g.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the networks being updated (a one-off compile of ~20-60 s, then faster steps)",
+    )
     g = parser.add_argument_group("data")
     g.add_argument(
         "--data-dir", type=Path, default=None, help="data root (default: $GAN_ZOO_DATA, ./data, ../shared/data)"

@@ -141,6 +141,7 @@ class Runtime:
     rank: int = 0
     world_size: int = 1
     precision: str = "fp32"
+    compile: bool = False
 
     def autocast(self) -> torch.autocast:
         """The context for forward passes: bfloat16 autocast under ``--precision bf16`` (CPU or CUDA), else off.
@@ -155,26 +156,29 @@ class Runtime:
         return self.rank == 0
 
     def wrap(self, module: nn.Module) -> nn.Module:
-        """The module to call when it is the one being updated: DDP-wrapped when distributed."""
+        """The module to call when it is the one being updated: compiled under ``--compile``, DDP-wrapped when
+        distributed. The module itself stays unwrapped, so its state_dict (checkpoints, export) is unchanged."""
+        if self.compile:
+            module = torch.compile(module)
         if self.world_size == 1:
             return module
         ids = [self.device.index] if self.device.type == "cuda" else None
         return DistributedDataParallel(module, device_ids=ids)
 
 
-def setup_runtime(choice: str, precision: str = "fp32") -> Runtime:
+def setup_runtime(choice: str, precision: str = "fp32", compile: bool = False) -> Runtime:
     if choice == "cuda" and not torch.cuda.is_available():
         raise SystemExit("error: --device cuda was asked for but no CUDA device is available; use --device cpu")
     use_cuda = choice == "cuda" or (choice == "auto" and torch.cuda.is_available())
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     if world_size == 1:
-        return Runtime(torch.device("cuda" if use_cuda else "cpu"), precision=precision)
+        return Runtime(torch.device("cuda" if use_cuda else "cpu"), precision=precision, compile=compile)
     rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
     if use_cuda:
         torch.cuda.set_device(local_rank)
     dist.init_process_group("nccl" if use_cuda else "gloo")
     device = torch.device("cuda", local_rank) if use_cuda else torch.device("cpu")
-    return Runtime(device, rank, world_size, precision)
+    return Runtime(device, rank, world_size, precision, compile)
 
 
 # --- checkpoints ----------------------------------------------------------------------------------------
@@ -262,7 +266,7 @@ class Run:
         if args.threads:
             torch.set_num_threads(args.threads)
         self.args, self.argv = args, argv
-        self.rt = rt = setup_runtime(args.device, getattr(args, "precision", "fp32"))
+        self.rt = rt = setup_runtime(args.device, args.precision, args.compile)
         self.out = out = Path(args.out)
         self.ckpt_path = out / CHECKPOINT
         if self.ckpt_path.exists() and not args.resume:
