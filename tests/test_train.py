@@ -257,6 +257,9 @@ def test_cyclegan_lr_decays_linearly_over_second_half():
         (["--lambda-identity", "nan"], "expected a number >= 0"),
         (["--semantic-weight", "-0.5"], "expected a number >= 0"),
         (["--precision", "fp8"], "invalid choice"),
+        (["--beta1", "5"], "expected a number in [0, 1)"),
+        (["--seed", str(2**70)], "expected an integer in [0, 2^31)"),
+        (["--pool-size", "-3"], "expected an integer >= 0"),
         ([], "required: --out"),
     ],
 )
@@ -377,7 +380,7 @@ def test_missing_data_is_a_clear_error(tmp_path):
         timeout=120,
         env=env,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "MNIST not found" in result.stderr and str(tmp_path / "none") in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -477,3 +480,87 @@ def test_compile_keeps_checkpoints_and_exports_plain(tiny_data, tmp_path):
     state = torch.load(out / loop.CHECKPOINT, weights_only=True)
     assert not any("_orig_mod" in k for net in state["nets"].values() for k in net)
     assert not any("_orig_mod" in k for k in zoo.load(folder).state_dict())
+
+
+def test_resume_refuses_other_settings_and_records_the_truth(tiny_data, tmp_path, capsys):
+    out = tmp_path / "run"
+    run_cli("train.cyclegan", tiny_data, out, "--steps", "2", "--ckpt-every", "1")
+    for extra, named in [
+        (["--lr", "1e-3"], "--lr 0.0002 → 0.001"),
+        (["--seed", "1"], "--seed 0 → 1"),
+        (["--lambda-cycle", "3"], "--lambda-cycle 10.0 → 3.0"),
+        (["--limit", "16"], "--limit None → 16"),
+        (["--pool-size", "2"], "--pool-size 4 → 2"),
+        (["--batch-size", "4"], "--batch-size 8 → 4"),
+        (["--precision", "bf16"], "--precision fp32 → bf16"),
+    ]:
+        with pytest.raises(SystemExit, match="cannot resume") as exit_info:
+            run_cli("train.cyclegan", tiny_data, out, "--steps", "3", "--resume", *extra)
+        assert exit_info.value.code == 2 and named in str(exit_info.value)
+    with pytest.raises(SystemExit, match="--steps 1 is below the checkpoint's step 2"):
+        run_cli("train.cyclegan", tiny_data, out, "--steps", "1", "--resume")
+    assert "error: --steps 1 is below" in capsys.readouterr().err  # one line for the user, no traceback
+    folder = run_cli("train.cyclegan", tiny_data, out, "--steps", "3", "--resume", "--log-every", "2", "--threads", "1")
+    info = json.loads((folder / loop.TRAINING_INFO).read_text())
+    assert info["arguments"]["steps"] == 3 and info["arguments"]["lr"] == 0.0002
+    assert json.loads((folder / "config.json").read_text())["lambda_cycle"] == 10.0
+
+
+def test_damaged_log_line_does_not_block_resume(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    run_cli("train.basic", tiny_data, out, "--steps", "2", "--ckpt-every", "1")
+    log = out / loop.METRICS_LOG
+    log.write_text(log.read_text() + "garbage\n" + '{"step": 3, "loss')  # a damaged line and a cut-off one
+    run_cli("train.basic", tiny_data, out, "--steps", "4", "--resume")
+    assert [r["step"] for r in read_log(out)] == [1, 2, 3, 4]
+
+
+def test_unusable_checkpoints_and_outputs_get_one_line(tiny_data, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / loop.CHECKPOINT).write_bytes(b"")
+    with pytest.raises(SystemExit, match="is empty \\(0 bytes\\)") as exit_info:
+        run_cli("train.basic", tiny_data, out, "--steps", "2", "--resume")
+    assert exit_info.value.code == 2
+    (out / loop.CHECKPOINT).write_bytes(b"not a checkpoint")
+    with pytest.raises(SystemExit, match="cannot read checkpoint .*16 bytes"):
+        run_cli("train.basic", tiny_data, out, "--steps", "2", "--resume")
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(SystemExit, match="is a file"):
+        run_cli("train.basic", tiny_data, a_file, "--steps", "2")
+    with pytest.raises(SystemExit, match="cannot be created"):
+        run_cli("train.basic", tiny_data, a_file / "sub", "--steps", "2")
+    with pytest.raises(SystemExit, match="--batch-size 1000 is larger than the 256 images") as exit_info:
+        run_cli("train.basic", tiny_data, tmp_path / "big", "--steps", "2", "--batch-size", "1000")
+    assert exit_info.value.code == 2
+
+
+def test_full_disk_during_a_checkpoint_keeps_the_previous_one(tiny_data, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    run_cli("train.basic", tiny_data, out, "--steps", "2", "--ckpt-every", "1")
+    real_save = torch.save
+
+    def disk_full(obj, f, *a, **k):
+        Path(f).write_bytes(b"partial")
+        raise RuntimeError("[enforce fail at inline_container.cc:603] . unexpected pos 0 vs 64")
+
+    monkeypatch.setattr(torch, "save", disk_full)
+    with pytest.raises(SystemExit, match="could not write the checkpoint .*previous checkpoint .* is intact") as info:
+        run_cli("train.basic", tiny_data, out, "--steps", "4", "--resume", "--ckpt-every", "1")
+    assert info.value.code == 1
+    monkeypatch.setattr(torch, "save", real_save)
+    assert torch.load(out / loop.CHECKPOINT, weights_only=True)["step"] == 2
+    assert not (out / (loop.CHECKPOINT + ".tmp")).exists()
+
+
+def test_threads_are_capped_at_the_cpu_count(tiny_data, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    before = torch.get_num_threads()
+    try:
+        folder = run_cli("train.basic", tiny_data, tmp_path / "run", "--steps", "1", "--threads", "10000")
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert "--threads 10000 is more than the 2 CPUs" in capsys.readouterr().err
+    assert json.loads((folder / loop.TRAINING_INFO).read_text())["arguments"]["threads"] == 2

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from train.loop import NonFiniteLossError, Recipe, Runtime, run
+from train.loop import NonFiniteLossError, Recipe, RunError, Runtime, run
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -26,7 +27,12 @@ def base_parser(description: str, prog: str | None = None, **defaults: Any) -> a
     g.add_argument("--out", type=Path, required=True, help="run directory: checkpoints, samples, logs, model/")
     g.add_argument("--steps", type=positive_int, default=2000, help="training iterations")
     g.add_argument("--batch-size", type=positive_int, default=64, help="images per batch and process")
-    g.add_argument("--seed", type=int, default=0, help="seeds weights, data order and noise")
+    g.add_argument(
+        "--seed",
+        type=_checked(int, lambda v: 0 <= v < 2**31, "an integer in [0, 2^31)"),
+        default=0,
+        help="seeds weights, data order and noise",
+    )
     g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto picks cuda if present")
     g.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     g.add_argument("--sample-every", type=positive_int, default=500, help="steps between sample grids")
@@ -71,6 +77,7 @@ def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], what: str
 
 
 positive_int = _checked(int, lambda v: v > 0, "a positive integer")
+nonnegative_int = _checked(int, lambda v: v >= 0, "an integer >= 0")
 positive_float = _checked(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
 nonnegative_float = _checked(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
 unit_float = _checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
@@ -98,9 +105,7 @@ def add_gan_arguments(
         help="both learning rates decay linearly to 0 from this fraction of --steps on (1 = constant)",
     )
     if beta1 is not None:
-        g.add_argument(
-            "--beta1", type=_checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)"), default=beta1, help="Adam β1"
-        )
+        g.add_argument("--beta1", type=unit_float, default=beta1, help="Adam β1")
     g.add_argument("--ema", type=unit_float, default=ema, help="generator weight EMA decay (0 = off)")
     return g
 
@@ -133,4 +138,8 @@ def main(
     try:
         return run(args, build, argv)
     except NonFiniteLossError as err:
-        raise SystemExit(f"error: {err}") from err
+        print(f"error: {err}", file=sys.stderr)
+        raise RunError(str(err), code=1) from err
+    except RunError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise

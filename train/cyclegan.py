@@ -23,9 +23,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from train.cli import main, nonnegative_float, positive_float, positive_int
+from train.cli import main, nonnegative_float, nonnegative_int, positive_float, positive_int, unit_float
 from train.common import linear_decay, mnist_train, usps_train
-from train.loop import Draw, Recipe, Runtime, set_requires_grad
+from train.loop import Draw, Recipe, RunError, Runtime, set_requires_grad
 from zoo.hub import list_models, load, model_folder
 from zoo.models import CycleGAN, DigitClassifier, ModelLoadError, PatchDiscriminator
 
@@ -84,9 +84,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="classifier-mnist-semantic",
         help="frozen MNIST classifier (name or folder) that the semantic loss reads with; not the evaluator's",
     )
-    g.add_argument("--pool-size", type=int, default=50, help="generated images kept per discriminator")
+    g.add_argument("--pool-size", type=nonnegative_int, default=50, help="generated images kept per discriminator")
     g.add_argument("--lr", type=positive_float, default=2e-4, help="Adam learning rate")
-    g.add_argument("--beta1", type=float, default=0.5, help="Adam β1")
+    g.add_argument("--beta1", type=unit_float, default=0.5, help="Adam β1")
     g.add_argument("--g-width", type=positive_int, default=16, help="generator channels at 28×28")
     g.add_argument("--n-blocks", type=positive_int, default=4, help="residual blocks in the generators' trunk")
     g.add_argument("--n-down", type=int, choices=[1, 2], default=2, help="downsamplings before the trunk")
@@ -103,13 +103,13 @@ def frozen_classifier(name_or_path: str, device: torch.device) -> DigitClassifie
     try:
         clf = load(name_or_path)
     except (ModelLoadError, FileNotFoundError) as err:
-        raise SystemExit(f"error: --semantic-classifier {name_or_path}: {err}") from err
+        raise RunError(f"--semantic-classifier {name_or_path}: {err}") from err
     if not isinstance(clf, DigitClassifier) or clf.domain != "mnist":
-        raise SystemExit(f"error: --semantic-classifier {name_or_path} is not an MNIST classifier")
+        raise RunError(f"--semantic-classifier {name_or_path} is not an MNIST classifier")
     evaluators = {model_folder("classifier-mnist").resolve()} if "classifier-mnist" in list_models() else set()
     if model_folder(name_or_path).resolve() in evaluators:
-        raise SystemExit(
-            "error: --semantic-classifier must not be the evaluator's classifier-mnist (the metric would be "
+        raise RunError(
+            "--semantic-classifier must not be the evaluator's classifier-mnist (the metric would be "
             "circular); train another one: python -m train.classifier --domain mnist --width 16 --seed 1 …"
         )
     return clf.to(device).eval().requires_grad_(False)

@@ -71,6 +71,35 @@ class NonFiniteLossError(RuntimeError):
     pass
 
 
+class RunError(SystemExit):
+    """Stops a run with one line for the user and no traceback (``train.cli.main`` prints it).
+
+    Exit code 2 for input that cannot work (arguments, files, a mismatched resume); 1 for a run that cannot
+    go on through no fault of its arguments (a full disk).
+    """
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+# Arguments that may differ when a run resumes: where and how fast it runs, how often it reports, and how far
+# it goes (upwards). Every other argument defines the model, the data or the optimisation, and must match.
+RESUMABLE_CHANGES = {
+    "out",
+    "resume",
+    "steps",
+    "sample_every",
+    "log_every",
+    "ckpt_every",
+    "threads",
+    "device",
+    "data_dir",
+    "download",
+    "compile",
+}
+
+
 class BatchStream:
     """Endless shuffled mini-batches from tensors held on the device; position and RNG are checkpointable."""
 
@@ -168,7 +197,7 @@ class Runtime:
 
 def setup_runtime(choice: str, precision: str = "fp32", compile: bool = False) -> Runtime:
     if choice == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("error: --device cuda was asked for but no CUDA device is available; use --device cpu")
+        raise RunError("--device cuda was asked for but no CUDA device is available; use --device cpu")
     use_cuda = choice == "cuda" or (choice == "auto" and torch.cuda.is_available())
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     if world_size == 1:
@@ -185,19 +214,82 @@ def setup_runtime(choice: str, precision: str = "fp32", compile: bool = False) -
 
 
 def atomic_save(obj: Any, path: Path) -> None:
-    """Write to a temporary file and rename it, so a kill mid-write never leaves a broken checkpoint."""
+    """Write to a temporary file and rename it, so a kill mid-write never leaves a broken checkpoint.
+
+    A failed write (a full disk) removes the partial file and stops the run with one line: the previous
+    checkpoint is untouched, so nothing is lost beyond the steps since it.
+    """
     tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except (OSError, RuntimeError) as err:
+        tmp.unlink(missing_ok=True)
+        kept = f"the previous checkpoint {path} is intact" if path.exists() else "no earlier checkpoint existed"
+        raise RunError(
+            f"could not write the checkpoint ({err}); stopped, {kept}. Free disk space, then --resume.", 1
+        ) from err
 
 
-def checkpoint_state(recipe: Recipe, streams: list[BatchStream], ema: EMA | None, step: int, wall: float) -> dict:
+def run_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The run's arguments as JSON-able values (paths as strings); private ``_`` entries left out."""
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if not k.startswith("_")}
+
+
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """A checkpoint's contents, or one line that says why it cannot be used."""
+    size = path.stat().st_size
+    if size == 0:
+        raise RunError(
+            f"checkpoint {path} is empty (0 bytes): it was damaged outside training (an interrupted copy, a full "
+            "disk). Delete it to start over, or restore a copy."
+        )
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - torch raises many types for a bad file
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise RunError(
+            f"cannot read checkpoint {path} ({size} bytes: {reason}). Delete it to start over, or restore a copy."
+        ) from err
+
+
+def check_resume(ckpt: dict[str, Any], args: argparse.Namespace) -> None:
+    """Refuse a resume whose model-, data- or optimisation-defining arguments differ from the checkpoint's run.
+
+    The checkpoint's values would win silently while training.json recorded the new ones; a smaller --steps
+    would export a model that is not what it says.
+    """
+    if args.steps < ckpt["step"]:
+        raise RunError(f"--steps {args.steps} is below the checkpoint's step {ckpt['step']}; resume with more steps.")
+    saved = ckpt.get("arguments")
+    if saved is None:
+        print("warning: the checkpoint predates recorded arguments; assuming they match.", file=sys.stderr)
+        return
+    now = run_arguments(args)
+    changed = [k for k in sorted(set(saved) | set(now)) if k not in RESUMABLE_CHANGES and saved.get(k) != now.get(k)]
+    if changed:
+        diffs = ", ".join(f"--{k.replace('_', '-')} {saved.get(k)} → {now.get(k)}" for k in changed)
+        raise RunError(
+            f"cannot resume {args.out} with other settings ({diffs}); only --steps (upwards), logging intervals, "
+            "--threads, --device and --compile may change. Use the run's own arguments, or another --out."
+        )
+
+
+def checkpoint_state(
+    recipe: Recipe,
+    streams: list[BatchStream],
+    ema: EMA | None,
+    step: int,
+    wall: float,
+    arguments: dict[str, Any] | None = None,
+) -> dict:
     rng = {"torch": torch.get_rng_state()}
     if torch.cuda.is_available():
         rng["cuda"] = torch.cuda.get_rng_state_all()
     return {
         "step": step,
         "wall_time": wall,
+        "arguments": arguments,
         "nets": {k: v.state_dict() for k, v in recipe.nets.items()},
         "optimizers": {k: v.state_dict() for k, v in recipe.optimizers.items()},
         "schedulers": {k: v.state_dict() for k, v in recipe.schedulers.items()},
@@ -208,11 +300,9 @@ def checkpoint_state(recipe: Recipe, streams: list[BatchStream], ema: EMA | None
     }
 
 
-def restore(path: Path, recipe: Recipe, streams: list[BatchStream], ema: EMA | None) -> tuple[int, float]:
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - torch raises many types for a bad file
-        raise SystemExit(f"error: cannot read checkpoint {path}: {err}. Delete it to start over.") from err
+def restore(
+    ckpt: dict[str, Any], path: Path, recipe: Recipe, streams: list[BatchStream], ema: EMA | None
+) -> tuple[int, float]:
     try:
         for k, net in recipe.nets.items():
             net.load_state_dict(ckpt["nets"][k])
@@ -227,8 +317,9 @@ def restore(path: Path, recipe: Recipe, streams: list[BatchStream], ema: EMA | N
                 raise KeyError("ema (the run was started without --ema)")
             ema.load_state_dict(ckpt["ema"])
     except (KeyError, RuntimeError, ValueError) as err:
-        raise SystemExit(
-            f"error: checkpoint {path} does not match this model's settings ({err}). "
+        reason = str(err).splitlines()[0]
+        raise RunError(
+            f"checkpoint {path} does not match this model's settings ({reason}). "
             "Resume with the arguments the run started with, or use another --out."
         ) from err
     if dist.is_initialized():  # each rank draws its own data; exact replay is promised for one process
@@ -263,22 +354,35 @@ class Run:
         build: Callable[[argparse.Namespace, Runtime], Recipe],
         argv: Sequence[str] | None = None,
     ):
+        cores = os.cpu_count() or 1
+        if args.threads and args.threads > cores:
+            print(f"warning: --threads {args.threads} is more than the {cores} CPUs; using {cores}.", file=sys.stderr)
+            args.threads = cores
         if args.threads:
             torch.set_num_threads(args.threads)
         self.args, self.argv = args, argv
-        self.rt = rt = setup_runtime(args.device, args.precision, args.compile)
         self.out = out = Path(args.out)
         self.ckpt_path = out / CHECKPOINT
-        if self.ckpt_path.exists() and not args.resume:
-            raise SystemExit(
-                f"error: {out} already holds a run ({CHECKPOINT}). Pass --resume to continue it, "
-                "or choose another --out."
-            )
+        _check_writable(out)
+        ckpt = None
+        if self.ckpt_path.exists():
+            if not args.resume:
+                raise RunError(
+                    f"{out} already holds a run ({CHECKPOINT}). Pass --resume to continue it, or choose another --out."
+                )
+            ckpt = read_checkpoint(self.ckpt_path)
+            check_resume(ckpt, args)
+        self.rt = rt = setup_runtime(args.device, args.precision, args.compile)
         torch.manual_seed(args.seed)
         try:
             self.recipe = recipe = build(args, rt)
         except DataError as err:
-            raise SystemExit(f"error: {err}") from err
+            raise RunError(str(err)) from err
+        for i, ds in enumerate(recipe.datasets):
+            if args.batch_size > len(ds[0]):
+                raise RunError(
+                    f"--batch-size {args.batch_size} is larger than the {len(ds[0])} images of dataset {i + 1}"
+                )
         self.streams = [
             BatchStream(tuple(t.to(rt.device) for t in ds), args.batch_size, args.seed * 1000 + 7919 * rt.rank + i)
             for i, ds in enumerate(recipe.datasets)
@@ -286,8 +390,8 @@ class Run:
         self.ema = EMA(recipe.nets[recipe.export_net], recipe.ema) if recipe.ema > 0 else None
 
         self.step, self.wall = 0, 0.0
-        if args.resume and self.ckpt_path.exists():
-            self.step, self.wall = restore(self.ckpt_path, recipe, self.streams, self.ema)
+        if ckpt is not None:
+            self.step, self.wall = restore(ckpt, self.ckpt_path, recipe, self.streams, self.ema)
             if rt.is_main:
                 print(f"Resuming from step {self.step} ({self.ckpt_path})", file=sys.stderr)
         elif args.resume and rt.is_main:
@@ -357,7 +461,9 @@ class Run:
 
     def save_checkpoint(self) -> None:
         if self.rt.is_main:
-            state = checkpoint_state(self.recipe, self.streams, self.ema, self.step, self.wall)
+            state = checkpoint_state(
+                self.recipe, self.streams, self.ema, self.step, self.wall, run_arguments(self.args)
+            )
             atomic_save(state, self.ckpt_path)
 
     def export(self) -> Path:
@@ -470,8 +576,27 @@ def write_compact_log(src: Path, dst: Path, max_points: int = MAX_CURVE_POINTS) 
 
 
 def _truncate_log(path: Path, step: int) -> None:
-    """Drop log lines written after the checkpoint we resume from: that work is being redone."""
+    """Drop log lines written after the checkpoint we resume from (that work is being redone), and any line a
+    kill cut short or a disk damaged: the log is a record, never a reason to refuse a resume."""
     if not path.exists():
         return
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and json.loads(ln)["step"] <= step]
-    path.write_text("".join(ln + "\n" for ln in lines), encoding="utf-8")
+    kept = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("step"), int) and record["step"] <= step:
+            kept.append(line)
+    path.write_text("".join(ln + "\n" for ln in kept), encoding="utf-8")
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before loading data or models when --out cannot hold a run."""
+    if out.exists() and not out.is_dir():
+        raise RunError(f"--out {out} is a file, not a folder")
+    existing = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise RunError(f"--out {out} cannot be created: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise RunError(f"--out {out} is not writable (no write permission on {existing})")
