@@ -6,7 +6,6 @@ The same ``zoo`` functions as the Streamlit app; the handlers below are plain fu
 
 from __future__ import annotations
 
-import functools
 import tempfile
 from typing import Any
 
@@ -16,26 +15,22 @@ import torch
 from PIL import Image
 
 import zoo
-from zoo import catalog, images, latent
-from zoo.data import EmptyDrawingError, preprocess_sketch
-from zoo.hub import weights_dir
-from zoo.translation import cycle, read_digits
+from zoo import catalog, frontend, images, latent
+from zoo.catalog import Objective
+from zoo.folder import weights_dir
+from zoo.latent import POOL
+from zoo.metrics import read_digits
+from zoo.translation import translate_and_read
 
-POOL = 64  # samples in the vector-arithmetic grid, indexed row by row
 SCALE = 4
 
 
-@functools.lru_cache(maxsize=32)
-def _load(name: str, folder: str, source: str) -> zoo.ZooModel:
-    return zoo.load(name, source=source)
-
-
 def get_model(name: str | None, kind: type = torch.nn.Module) -> Any:
-    """A cached model (eval mode, never mutated); a missing one becomes a readable gr.Error."""
+    """The shared model (``zoo.frontend``: the same cache as the Streamlit app); a missing one is a gr.Error."""
     if not name:
         raise gr.Error(f"No model installed in {weights_dir()}: train one, or set GAN_ZOO_HUB_REPO.")
     try:
-        model = _load(name, str(weights_dir()), "auto" if catalog.hub_configured() else "local")
+        model = frontend.shared_model(name)
     except zoo.ModelLoadError as err:
         raise gr.Error(f"Model {name!r} is not available: {err}") from err
     if not isinstance(model, kind):
@@ -43,14 +38,11 @@ def get_model(name: str | None, kind: type = torch.nn.Module) -> Any:
     return model
 
 
-def _classifier(domain: str) -> zoo.DigitClassifier | None:
-    name = catalog.CLASSIFIERS[domain]
-    return get_model(name, zoo.DigitClassifier) if name in catalog.available("classifier") else None
-
-
-def _reading(domain: str, image: torch.Tensor) -> str:
-    clf = _classifier(domain)
-    return str(read_digits(clf, image)[0]) if clf else "(classifier not installed)"
+def _numbers(text: str, **kwargs: Any) -> list[int]:
+    try:
+        return frontend.parse_numbers(text, **kwargs)
+    except ValueError as err:
+        raise gr.Error(str(err)) from err
 
 
 # --- handlers ---------------------------------------------------------------------------------------------
@@ -62,71 +54,47 @@ def translate_sketch(sketch: dict | np.ndarray | None, model_name: str) -> tuple
     if drawing is None:
         raise gr.Error("Draw a digit on the sketchpad first.")
     try:
-        x = preprocess_sketch(np.asarray(drawing))
-    except EmptyDrawingError as err:
+        x = images.preprocess_sketch(np.asarray(drawing))
+    except images.EmptyDrawingError as err:
         raise gr.Error("The sketchpad is empty: draw a digit first.") from err
     model = get_model(model_name, zoo.CycleGAN)
-    result = cycle(model, x)
-    pictures = [
-        images.to_pil(result.source[0], SCALE),
-        images.to_pil(result.translated[0], SCALE),
-        images.to_pil(result.usps_16[0], 7),
-        images.to_pil(result.reconstruction[0], SCALE),
-    ]
-    text = (
-        f"λ = {model.lambda_cycle:g}. MNIST classifier reads the input as **{_reading('mnist', result.source)}**; "
-        f"USPS classifier reads G(x) as **{_reading('usps', result.translated)}**; "
-        f"MNIST classifier reads F(G(x)) as **{_reading('mnist', result.reconstruction)}**."
-    )
-    return pictures, text
+    panels = translate_and_read(model, x, "mnist_to_usps", frontend.readers())
+    text = f"{Objective.of(model).label}. " + "; ".join(f"{p.label}: **{p.said}**" for p in panels if p.said) + "."
+    return [p.picture() for p in panels], text
 
 
 def latent_walk(model_name: str, seeds_text: str, steps: int, mode: str) -> tuple[Image.Image, str]:
     """Frames through the seeds' latents: a strip, and the path of an animated GIF."""
     generator = get_model(model_name, zoo.Generator)
-    try:
-        seeds = latent.parse_seeds(seeds_text, minimum=2)
-    except ValueError as err:
-        raise gr.Error(str(err)) from err
-    with torch.inference_mode():
-        frames = generator.decode(latent.walk(latent.seed_latents(generator, seeds), int(steps), mode))
+    frames = latent.walk_frames(generator, _numbers(seeds_text, minimum=2), int(steps), mode)
     with tempfile.NamedTemporaryFile(prefix="walk-", suffix=".gif", delete=False) as f:
         f.write(images.gif_bytes(frames, scale=SCALE, boomerang=True))
     return images.strip(frames, scale=2), f.name
 
 
-def _pool(model_name: str, seed: int) -> tuple[zoo.Generator, torch.Tensor, torch.Tensor, list[int] | None]:
+def _pool(model_name: str, seed: int) -> tuple[zoo.Generator, latent.Pool]:
     generator = get_model(model_name, zoo.Generator)
-    with torch.inference_mode():
-        z = generator.latent(POOL, int(seed))
-        samples = generator.decode(z)
-    clf = _classifier("mnist")
-    return generator, z, samples, [r.digit for r in read_digits(clf, samples)] if clf else None
+    return generator, latent.sample_pool(generator, int(seed), frontend.reader("mnist"))
 
 
 def arithmetic_preset(model_name: str, seed: int) -> tuple[Image.Image, str, str, str, str]:
     """The grid of samples (indices row by row, 8 per row) and the thickness preset's groups A, B, C."""
-    _, _, samples, labels = _pool(model_name, seed)
-    groups, description = latent.thickness_preset(samples, labels)
+    _, pool = _pool(model_name, seed)
     return (
-        images.grid(samples, nrow=8, scale=2),
-        *(", ".join(map(str, groups[g])) for g in "ABC"),
-        f"Preset: {description}",
+        images.grid(pool.samples, nrow=8, scale=2),
+        *(", ".join(map(str, pool.preset[g])) for g in "ABC"),
+        f"Preset: {pool.description}",
     )
 
 
 def vector_arithmetic(model_name: str, seed: int, a: str, b: str, c: str) -> tuple[Image.Image, str]:
     """Decoded [mean(A), mean(B), mean(C), mean(A) − mean(B) + mean(C)] and the MNIST classifier's readings."""
-    generator, z, _, _ = _pool(model_name, seed)
-    try:
-        groups = [latent.parse_seeds(t, what=f"group {g} sample number") for g, t in zip("ABC", (a, b, c), strict=True)]
-    except ValueError as err:
-        raise gr.Error(str(err)) from err
+    generator, pool = _pool(model_name, seed)
+    groups = [_numbers(t, what=f"group {g} sample number") for g, t in zip("ABC", (a, b, c), strict=True)]
     if any(i >= POOL for g in groups for i in g):
         raise gr.Error(f"Sample numbers go from 0 to {POOL - 1}.")
-    with torch.inference_mode():
-        decoded = generator.decode(latent.arithmetic_terms(*(z[g] for g in groups)))
-    clf = _classifier("mnist")
+    decoded = latent.arithmetic(generator, pool.z, groups)
+    clf = frontend.reader("mnist")
     titles = ["mean(A)", "mean(B)", "mean(C)", "A − B + C"]
     readings = read_digits(clf, decoded) if clf else None
     text = " · ".join(f"{t}: **{readings[i]}**" if readings else t for i, t in enumerate(titles))
@@ -138,8 +106,7 @@ def vector_arithmetic(model_name: str, seed: int, a: str, b: str, c: str) -> tup
 
 def build_demo() -> gr.Blocks:
     translators, generators = catalog.available("translator"), catalog.available("generator")
-    default_translator = "cyclegan-lambda10" if "cyclegan-lambda10" in translators else next(iter(translators), None)
-    default_generator = "dcgan" if "dcgan" in generators else next(iter(generators), None)
+    default_translator, default_generator = catalog.default("translator"), catalog.default("generator")
     absent = catalog.missing()
     with gr.Blocks(title="GAN Zoo") as demo:
         gr.Markdown(

@@ -1,13 +1,14 @@
 """Server-side latency of the app's two heaviest interactions: ``python benchmarks/app_latency.py``.
 
-- translation: a 224×224 RGBA canvas → ``preprocess_sketch`` → G and F (``zoo.translation.cycle``) → three
-  classifier readings → four PNG encodings (what the Draw page computes and sends after a stroke);
-- 16-frame walk: two seeds → ``latent.walk`` (slerp) → ``decode`` → a PNG strip and a GIF (the Latent walk page).
+- translation: a 224×224 RGBA canvas → ``preprocess_sketch`` → ``zoo.translation.translate_and_read`` (G, F and
+  three classifier readings) → four PNG encodings (what the Draw page computes and sends after a stroke);
+- 16-frame walk: two seeds → ``latent.walk_frames`` (slerp) → a PNG strip and a GIF (the Latent walk page).
 
 Uses the models in weights/ when present (dcgan, cyclegan-lambda10, the classifiers), else freshly initialised
 ones of the shipped default sizes (``DCGANGenerator()``, ``CycleGAN()``, ``DigitClassifier()``): the cost is the
 same, only the pictures differ. With ``--pages`` it also times the whole Streamlit page rerun (AppTest) after a
-widget change. Prints the median and 90th percentile over the repeats, in milliseconds.
+widget change. Prints the median and 90th percentile over the repeats, in milliseconds. Needs the zoo installed
+(``pip install -e .``, which requirements.txt does).
 """
 
 from __future__ import annotations
@@ -24,12 +25,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import zoo  # noqa: E402
-from zoo import images, latent  # noqa: E402
-from zoo.data import preprocess_sketch  # noqa: E402
-from zoo.translation import cycle, read_digits  # noqa: E402
+import zoo
+from zoo import images, latent
+from zoo.folder import weights_dir
+from zoo.translation import translate_and_read
 
 BUDGET_MS = 300
 
@@ -64,19 +63,12 @@ def canvas_with_a_seven() -> np.ndarray:
 
 
 def translation(models: dict[str, zoo.ZooModel], canvas: np.ndarray) -> Callable[[], object]:
+    readers = {"mnist": models["classifier-mnist"], "usps": models["classifier-usps"]}
+
     def run() -> object:
-        x = preprocess_sketch(canvas)
-        result = cycle(models["cyclegan-lambda10"], x)
-        readings = [
-            read_digits(models["classifier-mnist"], result.source),
-            read_digits(models["classifier-usps"], result.translated),
-            read_digits(models["classifier-mnist"], result.reconstruction),
-        ]
-        pngs = [
-            images.png_bytes(images.to_pil(t[0], s))
-            for t, s in ((result.source, 4), (result.translated, 4), (result.usps_16, 7), (result.reconstruction, 4))
-        ]
-        return readings, pngs
+        x = images.preprocess_sketch(canvas)
+        panels = translate_and_read(models["cyclegan-lambda10"], x, "mnist_to_usps", readers)
+        return [p.reading for p in panels], [images.png_bytes(p.picture()) for p in panels]
 
     return run
 
@@ -85,8 +77,7 @@ def walk16(models: dict[str, zoo.ZooModel]) -> Callable[[], object]:
     generator = models["dcgan"]
 
     def run() -> object:
-        with torch.inference_mode():
-            frames = generator.decode(latent.walk(latent.seed_latents(generator, [0, 1]), 16, "slerp"))
+        frames = latent.walk_frames(generator, [0, 1], 16, "slerp")
         return images.png_bytes(images.strip(frames, scale=2)), images.gif_bytes(frames, scale=4, boomerang=True)
 
     return run
@@ -109,7 +100,7 @@ def page_timings(models: dict[str, zoo.ZooModel], repeats: int) -> dict[str, lis
 
     app = str(Path(__file__).resolve().parent.parent / "app.py")
     with tempfile.TemporaryDirectory() as tmp:
-        if any(not (zoo.hub.weights_dir() / n).is_dir() for n in models):
+        if any(not (weights_dir() / n).is_dir() for n in models):
             for name, model in models.items():
                 model.save_pretrained(Path(tmp) / name)
             os.environ["GAN_ZOO_WEIGHTS"] = tmp

@@ -1,7 +1,7 @@
-"""What every page shares: cached models and datasets, model pickers, notices, and image display.
+"""What every page shares: models and datasets with notices when missing, model pickers, and image display.
 
-Layout and caching only; every computation is a ``zoo`` function. Cached objects are shared by all sessions:
-they are never mutated (models are in eval mode, and inference runs under ``torch.inference_mode()``).
+Layout only: models come from ``zoo.frontend`` (one per process, shared with Gradio), every computation is a
+``zoo`` function. Cached objects are shared by all sessions: they are never mutated.
 """
 
 from __future__ import annotations
@@ -10,27 +10,19 @@ import streamlit as st
 import torch
 
 import zoo
-from zoo import catalog, images
-from zoo.data import DataError, EmptyDrawingError, load_mnist, load_usps, preprocess_sketch, resolve_data_dir
-from zoo.hub import weights_dir
-from zoo.translation import Reading
+from zoo import catalog, frontend, images
+from zoo.data import DataError, load_mnist, load_usps, resolve_data_dir
+from zoo.folder import weights_dir
 
 DIGIT_SCALE = 4  # 28×28 digits are shown at 112×112, upscaled without blur
 LOADERS = {"mnist": load_mnist, "usps": load_usps}
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]
 
 
-@st.cache_resource(show_spinner="Loading model…", max_entries=32)
-def _load_model(name: str, folder: str, source: str) -> zoo.ZooModel:
-    """One model per (name, weights folder, source) and process; the folder is part of the key for tests."""
-    return zoo.load(name, source=source)
-
-
 def get_model(name: str) -> zoo.ZooModel | None:
     """The model, or None after a notice saying why it is missing and how to get it."""
-    source = "auto" if catalog.hub_configured() else "local"
     try:
-        return _load_model(name, str(weights_dir()), source)
+        return frontend.shared_model(name)
     except zoo.ModelLoadError as err:
         st.warning(f"**Model `{name}` is not available.** {err}\n\nTo add it: {catalog.how_to_get(name)}.")
         return None
@@ -54,18 +46,19 @@ def get_dataset(dataset: str, split: str) -> tuple[torch.Tensor, torch.Tensor] |
         return None
 
 
-def pick_model(kind: str | None, label: str, key: str, default: str | None = None) -> str | None:
-    """A selectbox over the available models of a kind (None: all); None (after a notice) when there are none."""
+def pick_model(kind: str | None, label: str, key: str) -> str | None:
+    """A selectbox over the available models of a kind (None: all), opening on ``catalog.default``; None (after a
+    notice) when there are none."""
     names = catalog.available(kind)
     if not names:
-        shipped = [n for n, k in catalog.SHIPPED.items() if kind is None or k == kind]
+        shipped = [n for n, (k, _) in catalog.SHIPPED.items() if kind is None or k == kind]
         st.warning(
             f"**No {kind or 'model'} weights found** in `{weights_dir()}` (the zoo ships {', '.join(shipped)}). "
             f"Train one, e.g. {catalog.how_to_get(shipped[0])}, or set `GAN_ZOO_HUB_REPO` to load them from the Hub."
         )
         return None
-    index = names.index(default) if default in names else 0
-    return st.selectbox(label, names, index=index, key=key)
+    opening = catalog.default(kind) if kind else None
+    return st.selectbox(label, names, index=names.index(opening) if opening in names else 0, key=key)
 
 
 def missing_notice(kind: str) -> None:
@@ -73,15 +66,6 @@ def missing_notice(kind: str) -> None:
     absent = catalog.missing(kind)
     if absent:
         st.caption(f"Not installed: {', '.join(absent)} (train them or set `GAN_ZOO_HUB_REPO`).")
-
-
-def classifier(domain: str) -> zoo.DigitClassifier | None:
-    """The shipped classifier of a domain, or None (and the page shows no readings) when it is missing."""
-    name = catalog.CLASSIFIERS[domain]
-    if name not in catalog.available("classifier"):
-        return None
-    model = get_model(name)
-    return model if isinstance(model, zoo.DigitClassifier) else None
 
 
 def show_image(picture, caption: str | list[str] | None = None, where=st, width: int | str = "content") -> None:
@@ -92,10 +76,6 @@ def show_image(picture, caption: str | list[str] | None = None, where=st, width:
 def show_digits(batch: torch.Tensor, captions: list[str] | None = None, scale: int = DIGIT_SCALE) -> None:
     """Digits side by side at a crisp size."""
     show_image(images.to_pils(batch, scale), captions)
-
-
-def reading_text(readings: list[Reading] | None, i: int, who: str) -> str:
-    return f"{who} reads {readings[i]}" if readings else f"({who} classifier missing)"
 
 
 def drawn_digit(key: str) -> torch.Tensor | None:
@@ -116,8 +96,8 @@ def drawn_digit(key: str) -> torch.Tensor | None:
         st.info("Draw a digit on the black square with the mouse (or a finger).")
         return None
     try:
-        return preprocess_sketch(result.image_data)
-    except EmptyDrawingError:
+        return images.preprocess_sketch(result.image_data)
+    except images.EmptyDrawingError:
         st.info("The canvas is empty: draw a digit with the mouse (white strokes on black).")
         return None
 
@@ -129,10 +109,10 @@ def uploaded_digit(key: str) -> torch.Tensor | None:
         st.info("Upload a picture of a single digit, dark on light or light on dark.")
         return None
     try:
-        return preprocess_sketch(images.read_image(upload.getvalue()))
+        return images.preprocess_sketch(images.read_image(upload.getvalue()))
     except images.UnreadableImageError as err:
         st.error(str(err))
-    except EmptyDrawingError:
+    except images.EmptyDrawingError:
         st.error("No digit found in this picture: it looks blank.")
     except ValueError as err:
         st.error(f"This picture cannot be used: {err}")

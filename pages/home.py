@@ -4,9 +4,12 @@ import streamlit as st
 import torch
 
 from pages._common import get_dataset, get_model, pick_model, show_digits, show_image
-from zoo import catalog, gallery, images, plots
-from zoo.hub import weights_dir
+from zoo import catalog, images, plots
+from zoo.catalog import Objective
+from zoo.folder import local, read_metrics, read_training_log, samples, weights_dir
+from zoo.metrics import nearest_training_digits
 from zoo.models import CycleGAN, Generator
+from zoo.report import recorded_report
 from zoo.translation import cycle
 
 st.title("GAN Zoo")
@@ -18,10 +21,7 @@ st.markdown(
 )
 
 installed = catalog.available()
-rows = [
-    {"model": name, "kind": kind, "installed": "✅" if name in installed else "missing"}
-    for name, kind in catalog.SHIPPED.items()
-] + [{"model": n, "kind": catalog.kind(n), "installed": "✅"} for n in installed if n not in catalog.SHIPPED]
+rows = catalog.inventory()
 with st.expander(f"Models: {len(installed)} installed in `{weights_dir()}`", expanded=not installed):
     st.dataframe(rows, hide_index=True)
     absent = [r["model"] for r in rows if r["installed"] == "missing"]
@@ -31,7 +31,7 @@ with st.expander(f"Models: {len(installed)} installed in `{weights_dir()}`", exp
             + "\n".join(f"- **{n}**: {catalog.how_to_get(n)}" for n in absent)
         )
 
-tables = gallery.metrics_report(installed)
+tables = recorded_report(installed)
 if tables:
     st.header("Measured figures")
     st.markdown(tables)
@@ -44,17 +44,17 @@ model = get_model(name) if name else None
 if isinstance(model, Generator):
     seed = int(st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed"))
     with torch.inference_mode():
-        samples = model.sample(32, seed=seed)
-    show_image(images.grid(samples, nrow=16, scale=3), f"32 samples of {name}, seed {seed}")
+        generated = model.sample(32, seed=seed)
+    show_image(images.grid(generated, nrow=16, scale=3), f"32 samples of {name}, seed {seed}")
 
     st.subheader("Does it memorise?")
     train = get_dataset("mnist", "train")
     if train is not None:
-        neighbours, distances = gallery.nearest_training_digits(samples[:8], train[0])
+        neighbours, distances = nearest_training_digits(generated[:8], train[0])
         st.markdown("Top: samples. Bottom: the nearest of the 60,000 MNIST training digits (pixel distance).")
-        show_digits(samples[:8], [f"sample {i}" for i in range(8)], scale=3)
+        show_digits(generated[:8], [f"sample {i}" for i in range(8)], scale=3)
         show_digits(neighbours, [f"d = {d:.2f}" for d in distances.tolist()], scale=3)
-        reference = (catalog.read_metrics(name) or {}).get("metrics", {})
+        reference = (read_metrics(local(name)) or {}).get("metrics", {})
         if "nn_distance_median_test" in reference:
             st.caption(
                 f"Unseen real test digits lie at a median distance of {reference['nn_distance_median_test']:.2f} "
@@ -65,18 +65,18 @@ elif isinstance(model, CycleGAN):
     test = get_dataset("mnist", "test")
     if test is not None:
         result = cycle(model, test[0][:8])
-        st.markdown(f"λ = {model.lambda_cycle:g}. Rows: MNIST test digits, G(x) in USPS style, F(G(x)).")
+        st.markdown(f"{Objective.of(model).label}. Rows: MNIST test digits, G(x) in USPS style, F(G(x)).")
         show_image(images.grid(torch.cat([result.source, result.translated, result.reconstruction]), 8, scale=3))
 elif model is not None:
-    where = "in the tables above" if catalog.read_metrics(name) else "measured by `python -m zoo.evaluate`"
+    where = "in the tables above" if read_metrics(local(name)) else "measured by `python -m zoo.evaluate`"
     st.markdown(f"`{name}` is one of the zoo's measuring instruments; its test accuracy is {where}.")
 
 if name:
-    preview = catalog.samples_image(name)
+    preview = samples(local(name))
     if preview is not None:
         with st.expander("Last preview written during training"):
             st.image(str(preview))
-    log = catalog.read_training_log(name)
+    log = read_training_log(local(name))
     if log:
         st.subheader("Training curves")
         figures = list(plots.training_curves(log).values())
@@ -84,4 +84,4 @@ if name:
             for column, figure in zip(st.columns(2), figures[left : left + 2], strict=False):
                 column.plotly_chart(figure, key=f"curve-{name}-{left}-{figure.layout.title.text}")
     else:
-        st.caption(f"No training_log.jsonl in `{catalog.folder(name)}`: no curves to draw.")
+        st.caption(f"No training_log.jsonl in `{local(name)}`: no curves to draw.")

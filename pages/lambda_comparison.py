@@ -1,26 +1,28 @@
-"""λ comparison: the same MNIST digits through the CycleGANs trained with λ = 0, 3, 6, 10, 15, and the trade-off."""
+"""λ comparison: the same MNIST digits through the CycleGANs of the λ sweep (and any other objective), and the
+trade-off between labels kept and cycle error."""
 
 import streamlit as st
 
-from pages._common import classifier, drawn_digit, get_dataset, get_models, missing_notice, show_digits, show_image
-from zoo import catalog, images, plots
-from zoo.hub import weights_dir
-from zoo.translation import compare_lambdas, label_flips, pick_examples, random_examples, read_digits, tradeoff
-
-QUICK_IMAGES = 200  # MNIST test digits behind the live estimate when metrics.json files are missing
+from pages._common import drawn_digit, get_dataset, get_models, missing_notice, show_digits, show_image
+from zoo import catalog, frontend, images, plots
+from zoo.data import pick_examples, random_examples
+from zoo.folder import weights_dir
+from zoo.metrics import label_flips
+from zoo.translation import compare, trade_off
 
 st.title("λ comparison")
 st.markdown(
     "CycleGAN weighs its cycle-consistency loss by λ. With **λ = 0** nothing ties G(x) to x: the output looks "
     "like USPS but is free to become another digit. As λ grows, F(G(x)) must give x back, so G keeps the "
-    "digit; a **large λ** also keeps the source's look, and the translations stay close to MNIST style."
+    "digit; a **large λ** also keeps the source's look, and the translations stay close to MNIST style. "
+    "Translators trained with another objective (e.g. CyCADA's semantic loss) follow the sweep, labelled."
 )
 
 names = catalog.available("translator")
 missing_notice("translator")
 models = get_models(names)
 if not models:
-    hint = catalog.how_to_get("cyclegan-lambda10")
+    hint = catalog.how_to_get(catalog.default("translator") or "cyclegan-lambda10")
     st.warning(f"No CycleGAN weights in `{weights_dir()}`: nothing to compare. To add one: {hint}.")
     st.stop()
 
@@ -46,63 +48,52 @@ else:
         st.stop()
     x, labels = test[0][index], test[1][index].tolist()
 
-clf_mnist, clf_usps = classifier("mnist"), classifier("usps")
-if labels is None and clf_mnist is not None:
-    labels = [r.digit for r in read_digits(clf_mnist, x)]
-
+readers = frontend.readers()
+comparison = compare(models, x, labels, readers)
 st.subheader("Inputs")
-show_digits(x, [f"label {d}" for d in labels] if labels else None, scale=3)
-for name, lam, result in compare_lambdas(models, x):
-    st.markdown(f"**λ = {lam:g}** (`{name}`)")
+show_digits(x, [f"label {d}" for d in comparison.labels] if comparison.labels else None, scale=3)
+for row in comparison.rows:
+    st.markdown(f"**{row.objective.label}** (`{row.name}`)")
     translated, back = st.columns(2)
-    show_image(images.strip(result.translated, scale=3), "G(x): USPS style", where=translated)
-    show_image(images.strip(result.reconstruction, scale=3), "F(G(x)): back to MNIST", where=back)
-    if clf_usps is not None and labels:
-        read = read_digits(clf_usps, result.translated)
-        kept = sum(r.digit == d for r, d in zip(read, labels, strict=True))
-        marks = " ".join(f"{r.digit}{'✓' if r.digit == d else '✗'}" for r, d in zip(read, labels, strict=True))
-        translated.caption(f"USPS classifier reads {marks}: {kept}/{len(labels)} kept")
+    show_image(images.strip(row.result.translated, scale=3), "G(x): USPS style", where=translated)
+    show_image(images.strip(row.result.reconstruction, scale=3), "F(G(x)): back to MNIST", where=back)
+    if row.verdict:
+        translated.caption(row.verdict)
 
 
 @st.cache_resource(show_spinner="Measuring the trade-off on MNIST test digits…", max_entries=4)
-def _quick_tradeoff(folder: str, names: tuple[str, ...], n: int, _models: dict, _x, _y, _clf) -> list[dict]:
-    return tradeoff(_models, _x, _y, _clf)
+def _trade_off(folder: str, names: tuple[str, ...], _models: dict, _test, _reader):
+    """Cached per weights folder and set of models, since a live estimate runs each translator on 200 digits
+    (a metrics.json written while the app runs shows after a restart)."""
+    return trade_off(_models, _test, _reader)
 
 
 st.subheader("The trade-off")
-recorded = {name: catalog.read_metrics(name) for name in models}
-if all(recorded.values()):
-    rows = [{**data["metrics"], "name": name} for name, data in recorded.items()]
-    source = "full test sets, from each model's metrics.json (`python -m zoo.evaluate`)"
-elif test is not None and clf_usps is not None:
-    n = min(QUICK_IMAGES, len(test[1]))
-    rows = _quick_tradeoff(str(weights_dir()), tuple(models), n, models, test[0][:n], test[1][:n], clf_usps)
-    source = f"a quick live estimate on the first {n} MNIST test digits (some metrics.json files are missing)"
-else:
-    rows = []
+view = _trade_off(str(weights_dir()), tuple(models), models, test, readers["usps"])
+if view is None:
     st.info("The chart needs each CycleGAN's metrics.json, or the MNIST test set and the USPS classifier.")
-if rows:
-    st.plotly_chart(plots.lambda_tradeoff(rows), key="tradeoff")
+    st.stop()
+if view.sweep or view.others:
+    st.plotly_chart(plots.lambda_tradeoff(view.sweep, others=view.others), key="tradeoff")
     st.caption(
         f"Labels kept: share of digits the USPS classifier still reads correctly after G. Cycle L1: mean "
-        f"|F(G(x)) − x|. Measured on {source}."
+        f"|F(G(x)) − x|. Measured on {view.measured_on}."
     )
 
-flipped = [row for row in rows if row.get("confusion_mnist_to_usps")]
-if flipped:
+if view.flips:
     st.subheader("Which digits change")
     st.markdown(
         "A label-preservation figure says how many digits a translator changes, not which. Rows are the MNIST "
         "digit fed to G, columns what the USPS classifier reads in G(x); off the diagonal are the flips."
     )
-    by_name = {f"λ = {row['lambda_cycle']:g}": row for row in sorted(flipped, key=lambda r: r["lambda_cycle"])}
-    default = list(by_name).index("λ = 10") if "λ = 10" in by_name else 0
-    chosen = by_name[st.selectbox("Translator", list(by_name), index=default, key="flips_model")]
+    choices = list(view.flips)
+    label = st.selectbox("Translator", choices, index=choices.index(view.default), key="flips_model")
+    chosen = view.flips[label]
     counts = chosen["confusion_mnist_to_usps"]
     title = f"{chosen['name']}: MNIST digit x → digit read in G(x)"
     st.plotly_chart(plots.confusion_heatmap(counts, title, read_by="USPS classifier"), key="flips")
     top = label_flips(counts)
     st.caption(
         ("Most frequent flips: " + ", ".join(str(f) for f in top) if top else "No digit flips in 5 % or more of cases.")
-        + f" Measured on {source}."
+        + f" Measured on {view.measured_on}."
     )

@@ -3,10 +3,10 @@
 import random
 
 import streamlit as st
-import torch
 
 from pages._common import get_model, missing_notice, pick_model, show_image
 from zoo import images, latent
+from zoo.frontend import parse_numbers
 
 st.title("Latent walk")
 st.markdown(
@@ -21,7 +21,7 @@ def _random_seeds() -> None:
     st.session_state["seeds"] = ", ".join(str(s) for s in random.sample(range(10_000), 3))
 
 
-name = pick_model("generator", "Generator", key="model", default="dcgan")
+name = pick_model("generator", "Generator", key="model")
 missing_notice("generator")
 generator = get_model(name) if name else None
 if generator is not None:
@@ -37,13 +37,12 @@ if generator is not None:
         key="mode",
     )
     try:
-        seeds = latent.parse_seeds(seeds_text, minimum=2)
+        seeds = parse_numbers(seeds_text, minimum=2)
     except ValueError as err:
         st.error(str(err))
         st.stop()
 
-    with torch.inference_mode():
-        frames = generator.decode(latent.walk(latent.seed_latents(generator, seeds), steps, mode))
+    frames = latent.walk_frames(generator, seeds, steps, mode)
     show_image(images.strip(frames, scale=2), f"{len(frames)} frames through seeds {seeds} ({mode})")
     gif = images.gif_bytes(frames, scale=4, boomerang=True)
     gif_column, text_column = st.columns([1, 3])
@@ -63,7 +62,5 @@ if generator is not None:
             index = int(b.number_input("Latent coordinate", 0, generator.latent_dim - 1, 0, key="axis"))
             direction = latent.axis_direction(generator.latent_dim, index)
         span = c.slider("Span (± standard deviations)", 0.5, 6.0, 3.0, 0.5, key="span")
-        z = latent.seed_latents(generator, seeds[:1])[0]
-        with torch.inference_mode():
-            moved = generator.decode(latent.direction_walk(z, direction, span, steps))
+        moved = latent.direction_frames(generator, seeds[0], direction, span, steps)
         show_image(images.strip(moved, scale=2), f"seed {seeds[0]} moved from −{span} to +{span} along it")

@@ -1,13 +1,12 @@
 """Vector arithmetic: mean(A) − mean(B) + mean(C) over latents of generated digits, as in the DCGAN paper."""
 
 import streamlit as st
-import torch
 
-from pages._common import classifier, get_model, missing_notice, pick_model, reading_text, show_digits, show_image
-from zoo import images, latent
-from zoo.translation import read_digits
+from pages._common import get_model, missing_notice, pick_model, show_digits, show_image
+from zoo import frontend, images, latent
+from zoo.latent import POOL
+from zoo.metrics import read_digits
 
-POOL = 64  # enough samples that the preset finds six of one digit and three of another
 GROUP_KEYS = {"A": "group_a", "B": "group_b", "C": "group_c"}
 
 st.title("Vector arithmetic")
@@ -18,19 +17,16 @@ st.markdown(
     "the result is a *thick Y*. Edit the groups to try your own."
 )
 
-name = pick_model("generator", "Generator", key="model", default="dcgan")
+name = pick_model("generator", "Generator", key="model")
 missing_notice("generator")
 generator = get_model(name) if name else None
 if generator is None:
     st.stop()
 
 seed = int(st.number_input("Seed of the grid", min_value=0, max_value=2**31 - 1, value=0, key="seed"))
-clf = classifier("mnist")
-with torch.inference_mode():
-    z = generator.latent(POOL, seed)
-    samples = generator.decode(z)
-readings = read_digits(clf, samples) if clf else None
-preset, description = latent.thickness_preset(samples, [r.digit for r in readings] if readings else None)
+clf = frontend.reader("mnist")
+pool = latent.sample_pool(generator, seed, clf)
+z, samples, readings, preset = pool.z, pool.samples, pool.readings, pool.preset
 
 
 def _use_preset() -> None:
@@ -57,7 +53,7 @@ def _label(i: int) -> str:
 
 
 st.subheader("Groups")
-st.button(f"Preset: {description}", on_click=_use_preset, key="preset")
+st.button(f"Preset: {pool.description}", on_click=_use_preset, key="preset")
 picked = {
     group: st.multiselect(f"Group {group}", list(range(POOL)), format_func=_label, key=key)
     for group, key in GROUP_KEYS.items()
@@ -66,12 +62,12 @@ if not all(picked.values()):
     st.info("Pick at least one sample in each of A, B and C.")
     st.stop()
 
-with torch.inference_mode():
-    decoded = generator.decode(latent.arithmetic_terms(*(z[picked[g]] for g in GROUP_KEYS)))
+decoded = latent.arithmetic(generator, z, [picked[g] for g in GROUP_KEYS])
 outcome = read_digits(clf, decoded) if clf else None
 titles = ["mean(A)", "mean(B)", "mean(C)", "mean(A) − mean(B) + mean(C)"]
 st.subheader("Result")
-show_digits(decoded, [f"{t}: {reading_text(outcome, i, 'classifier')}" for i, t in enumerate(titles)], scale=5)
+said = [f"classifier reads {r}" for r in outcome] if outcome else ["(classifier not installed)"] * len(titles)
+show_digits(decoded, [f"{t}: {s}" for t, s in zip(titles, said, strict=True)], scale=5)
 show_image(images.strip(samples[picked["A"] + picked["B"] + picked["C"]], scale=2), "A, B and C as picked")
 with st.expander("Latent vectors (first 8 of the coordinates)"):
     st.dataframe(

@@ -67,8 +67,12 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def make_tiny_weights(root: Path, lambdas: tuple[int, ...] = (0, 10)) -> Path:
-    """Untrained, tiny versions of the shipped model folders (generators, CycleGANs, classifiers) for UI tests."""
+def make_tiny_weights(root: Path, lambdas: tuple[int, ...] = (0, 10), semantic: bool = False) -> Path:
+    """Untrained, tiny versions of the shipped model folders (generators, CycleGANs, classifiers) for UI tests.
+
+    ``semantic`` adds ``cyclegan-semantic``, a CycleGAN whose config.json records CyCADA's objective, with the
+    classifier its loss read with (``classifier-mnist-semantic``), as issue 10 ships them.
+    """
     import json
 
     import zoo
@@ -81,6 +85,16 @@ def make_tiny_weights(root: Path, lambdas: tuple[int, ...] = (0, 10)) -> Path:
         "classifier-usps": zoo.DigitClassifier("usps", width=4, feature_dim=16),
         **{f"cyclegan-lambda{lam}": zoo.CycleGAN(width=4, n_blocks=1, lambda_cycle=float(lam)) for lam in lambdas},
     }
+    if semantic:
+        models["cyclegan-semantic"] = zoo.CycleGAN(
+            width=4,
+            n_blocks=1,
+            lambda_cycle=10.0,
+            lambda_identity=0.0,
+            semantic_weight=1.0,
+            semantic_classifier="classifier-mnist-semantic",
+        )
+        models["classifier-mnist-semantic"] = zoo.DigitClassifier("mnist", width=2, feature_dim=8)
     for name, model in models.items():
         model.eval().save_pretrained(root / name)
     log = [

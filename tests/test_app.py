@@ -6,11 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 from conftest import make_tiny_weights
 
-from zoo import catalog, gallery, plots
-from zoo.translation import cycle, label_flips, pick_examples, random_examples, read_digits, tradeoff
+from zoo import catalog
 
 pytest.importorskip("streamlit")
 import streamlit as st  # noqa: E402
@@ -197,7 +195,7 @@ def test_pages_without_any_weights_show_a_notice(page: str, tmp_path: Path, monk
 
 def test_pages_without_data_or_classifiers_still_run(tmp_path: Path, monkeypatch) -> None:
     make_tiny_weights(tmp_path / "weights", lambdas=(3,))
-    for name in catalog.CLASSIFIERS.values():
+    for name in catalog.READERS.values():
         for f in (tmp_path / "weights" / name).iterdir():
             f.unlink()
         (tmp_path / "weights" / name).rmdir()
@@ -216,115 +214,45 @@ def test_pages_without_data_or_classifiers_still_run(tmp_path: Path, monkeypatch
     st.cache_resource.clear()
 
 
-# --- the zoo functions behind the pages ---
+# --- a translator trained with another objective (CyCADA's semantic loss) ---
 
 
-def test_catalog_kinds_missing_and_files(tiny_weights: Path, monkeypatch) -> None:
-    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
+@pytest.fixture
+def semantic_env(tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    weights = make_tiny_weights(tmp_path / "weights", semantic=True)
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(weights))
+    monkeypatch.setenv("GAN_ZOO_DATA", str(tiny_data))
     monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
-    assert catalog.available("translator") == ["cyclegan-lambda0", "cyclegan-lambda10"]
-    assert catalog.available("generator") == ["basic-gan", "dcgan"]
-    assert catalog.missing("generator") == ["wgan", "otgan"]
-    assert catalog.kind("classifier-usps") == "classifier" and catalog.lambda_of("cyclegan-lambda10") == 10.0
-    assert catalog.lambda_of("cyclegan-lambda6") == 6.0  # missing: from the name
-    assert [r["step"] for r in catalog.read_training_log("dcgan")] == [1, 2, 3, 4, 5]
-    assert catalog.read_training_log("basic-gan") == [] and catalog.read_metrics("dcgan") is None
-    assert "python -m train.cyclegan --lambda-cycle 6" in catalog.how_to_get("cyclegan-lambda6")
-    monkeypatch.setenv("GAN_ZOO_HUB_REPO", "someone/gan-zoo")
-    assert "wgan" in catalog.available("generator") and catalog.missing() == []
+    st.cache_resource.clear()
+    yield weights
+    st.cache_resource.clear()
 
 
-def test_training_curve_groups() -> None:
-    log = [
-        {"step": 1, "wasserstein": 0.5, "loss_critic": -0.5, "loss_g": 0.1, "images_per_s": 90.0, "wall_time": 1},
-        {"step": 2, "wasserstein": 0.4, "loss_critic": -0.4, "loss_g": 0.2, "critic_iters": 5.0, "wall_time": 2},
+def test_draw_page_opens_on_the_semantic_translator_when_installed(semantic_env: Path) -> None:
+    at = open_page("draw_translate")
+    assert at.selectbox(key="model").value == "cyclegan-semantic"
+    assert at.selectbox(key="model").options[-1] == "cyclegan-semantic"
+    assert any("semantic (CyCADA)" in c.value for c in at.caption)
+    at = rerun(at.radio(key="source").set_value("mnist"))
+    assert sum("classifier reads" in m.value for m in at.markdown) == 3  # read by the evaluator's classifiers
+
+
+def test_draw_page_falls_back_to_lambda10_then_to_the_first_translator(app_env: Path, tmp_path, monkeypatch) -> None:
+    assert open_page("draw_translate").selectbox(key="model").value == "cyclegan-lambda10"
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(make_tiny_weights(tmp_path / "weights", lambdas=(3, 6))))
+    st.cache_resource.clear()
+    assert open_page("draw_translate").selectbox(key="model").value == "cyclegan-lambda3"
+
+
+def test_lambda_page_shows_the_semantic_translator_as_a_labelled_row_apart_from_the_sweep(semantic_env: Path) -> None:
+    at = open_page("lambda_comparison")
+    headers = [m.value for m in at.markdown if m.value.startswith("**λ = ") or m.value.startswith("**semantic")]
+    assert headers == [
+        "**λ = 0** (`cyclegan-lambda0`)",
+        "**λ = 10** (`cyclegan-lambda10`)",
+        "**semantic (CyCADA), λ = 10, identity 0** (`cyclegan-semantic`)",
     ]
-    assert plots.curve_groups(log) == {
-        "Losses": ["loss_critic", "loss_g"],
-        "Critic's Wasserstein estimate": ["wasserstein"],
-        "Throughput (images/s)": ["images_per_s"],
-        "Other terms": ["critic_iters"],
-    }
-    figure = plots.training_curves(log)["Critic's Wasserstein estimate"]
-    assert list(figure.data[0].x) == [1, 2] and list(figure.data[0].y) == [0.5, 0.4]
-
-
-def test_label_flips_and_confusion_heatmap() -> None:
-    counts = torch.eye(10, dtype=torch.long) * 90
-    counts[7, 7], counts[7, 9] = 30, 60  # two thirds of the 7s read as 9
-    counts[5, 3] = 10  # 10 % of the 5s read as 3
-    counts[1, 2] = 2  # 2 %: below the cut
-    flips = label_flips(counts.tolist())
-    assert [(f.digit, f.read_as) for f in flips] == [(7, 9), (5, 3)]
-    assert flips[0].share == pytest.approx(2 / 3) and str(flips[0]) == "7→9 (67 %)"
-    assert label_flips(torch.eye(10).tolist()) == []
-    z = plots.confusion_heatmap(counts.tolist())["data"][0]["z"]
-    assert z[7][9] == pytest.approx(200 / 3) and z[5][3] == pytest.approx(100 / 10)
-    assert all(sum(row) == pytest.approx(100) for row in z)
-
-
-def test_lambda_tradeoff_figure_is_sorted_by_lambda() -> None:
-    rows = [
-        {"lambda_cycle": 10.0, "label_preservation_mnist_to_usps": 0.9, "cycle_l1_mnist": 0.05},
-        {"lambda_cycle": 0.0, "label_preservation_mnist_to_usps": 0.2, "cycle_l1_mnist": 0.6},
-    ]
-    figure = plots.lambda_tradeoff(rows)
-    assert list(figure.data[0].x) == [0.0, 10.0]
-    assert list(figure.data[0].y) == pytest.approx([20.0, 90.0])
-    assert list(figure.data[1].y) == [0.6, 0.05]
-
-
-def test_cycle_compare_and_readings(tiny_weights: Path, monkeypatch) -> None:
-    import zoo
-
-    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
-    model = zoo.load("cyclegan-lambda10")
-    x = torch.rand(3, 1, 28, 28) * 2 - 1
-    forward = cycle(model, x)
-    torch.testing.assert_close(forward.translated, model.mnist_to_usps(x))
-    torch.testing.assert_close(forward.reconstruction, model.usps_to_mnist(model.mnist_to_usps(x)))
-    assert forward.usps_16.shape == (3, 1, 16, 16)
-    reverse = cycle(model, x, "usps_to_mnist")
-    torch.testing.assert_close(reverse.translated, model.usps_to_mnist(x))
-    assert reverse.usps_16.shape == (3, 1, 16, 16)
-    with pytest.raises(ValueError, match="direction"):
-        cycle(model, x, "sideways")
-    clf = zoo.load("classifier-usps")
-    readings = read_digits(clf, x)
-    probs = clf(x).softmax(1)
-    assert [r.digit for r in readings] == probs.argmax(1).tolist()
-    assert str(readings[0]).endswith("%)")
-    rows = tradeoff({"b": model, "a": zoo.load("cyclegan-lambda0")}, x, torch.tensor([1, 2, 3]), clf)
-    assert [r["lambda_cycle"] for r in rows] == [0.0, 10.0]
-    assert all(0 <= r["label_preservation_mnist_to_usps"] <= 1 and r["cycle_l1_mnist"] > 0 for r in rows)
-    for r in rows:  # the confusion counts are the same readings as the preservation figure
-        counts = torch.tensor(r["confusion_mnist_to_usps"])
-        assert counts.sum() == 3 and counts.trace() / 3 == pytest.approx(r["label_preservation_mnist_to_usps"])
-
-
-def test_pick_and_random_examples() -> None:
-    labels = torch.tensor([3, 1, 3, 2, 1, 3])
-    picks = pick_examples(labels, [3, 9, 1], seed=0)
-    assert len(picks) == 2 and labels[picks[0]] == 3 and labels[picks[1]] == 1
-    assert {pick_examples(labels, [3], seed=s)[0] for s in range(20)} == {0, 2, 5}
-    assert sorted(random_examples(6, 6, seed=1)) == list(range(6))
-    assert random_examples(3, 100, seed=2) == random_examples(3, 100, seed=2)
-
-
-def test_nearest_training_digits_finds_an_exact_copy() -> None:
-    train = torch.rand(50, 1, 28, 28) * 2 - 1
-    samples = torch.stack([train[7], train[3] + 0.01])
-    neighbours, distances = gallery.nearest_training_digits(samples, train)
-    assert torch.equal(neighbours[0], train[7]) and distances[0] == 0
-    assert torch.equal(neighbours[1], train[3]) and distances[1] == pytest.approx(0.28, abs=0.01)
-
-
-def test_metrics_report_reads_metrics_json(tiny_weights: Path, monkeypatch) -> None:
-    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
-    assert gallery.metrics_report(["dcgan"]) == ""
-    path = tiny_weights / "classifier-usps" / "metrics.json"
-    path.write_text(json.dumps({"metrics": {"kind": "classifier", "domain": "usps", "test_accuracy": 0.95}}))
-    try:
-        assert "| classifier-usps | usps | 95.00 |" in gallery.metrics_report(["classifier-usps", "dcgan"])
-    finally:
-        path.unlink()
+    tradeoff_figure, _ = plotly_figures(at)
+    assert tradeoff_figure["data"][0]["x"] == [0, 10]  # the sweep's line leaves the semantic one out…
+    assert any(t["name"].startswith("semantic (CyCADA)") for t in tradeoff_figure["data"])  # …which is a marker
+    assert at.selectbox(key="flips_model").value == "semantic (CyCADA), λ = 10, identity 0"

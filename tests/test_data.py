@@ -1,11 +1,10 @@
 import gzip
 
-import numpy as np
 import pytest
 import torch
 
 from zoo import data
-from zoo.data import DataError, EmptyDrawingError, load_mnist, load_usps, preprocess_sketch
+from zoo.data import DataError, load_mnist, load_usps
 
 
 def test_mnist_class_counts_and_range(shared_data):
@@ -80,38 +79,10 @@ def test_bad_split():
         load_mnist("validation")
 
 
-def _stroke_canvas(size: int = 280) -> np.ndarray:
-    canvas = np.zeros((size, size, 4), dtype=np.uint8)
-    canvas[60:220, 130:150, :] = 255  # a white "1", opaque
-    return canvas
-
-
-def test_sketch_is_mnist_like():
-    x = preprocess_sketch(_stroke_canvas())
-    assert x.shape == (1, 1, 28, 28) and x.min() >= -1 and x.max() <= 1
-    ink = (x[0, 0] + 1) / 2
-    rows = torch.nonzero(ink.sum(1) > 0.05).flatten()
-    assert 18 <= rows[-1] - rows[0] + 1 <= 21  # the longest side scaled to 20 pixels
-    ys = torch.arange(28.0)
-    cy = float((ink.sum(1) * ys).sum() / ink.sum())
-    cx = float((ink.sum(0) * ys).sum() / ink.sum())
-    assert abs(cy - 13.5) <= 1 and abs(cx - 13.5) <= 1  # centred by mass
-
-
-def test_sketch_polarity_and_layouts_agree():
-    rgba = _stroke_canvas()
-    grey_white_on_black = rgba[..., 0]
-    black_on_white = 255 - grey_white_on_black
-    transparent = rgba.copy()
-    transparent[..., 3] = np.where(rgba[..., 0] > 0, 255, 0)
-    transparent[..., :3] = 0  # black strokes on a transparent canvas (Gradio's sketchpad)
-    reference = preprocess_sketch(rgba)
-    for image in (grey_white_on_black, black_on_white, transparent, rgba[..., :3] / 255.0):
-        assert torch.allclose(preprocess_sketch(image), reference, atol=1e-5)
-
-
-def test_empty_canvas_is_a_clear_error():
-    with pytest.raises(EmptyDrawingError, match="empty"):
-        preprocess_sketch(np.zeros((200, 200, 4), dtype=np.uint8))
-    with pytest.raises(ValueError):
-        preprocess_sketch(np.zeros((0,)))
+def test_pick_and_random_examples():
+    labels = torch.tensor([3, 1, 3, 2, 1, 3])
+    picks = data.pick_examples(labels, [3, 9, 1], seed=0)
+    assert len(picks) == 2 and labels[picks[0]] == 3 and labels[picks[1]] == 1
+    assert {data.pick_examples(labels, [3], seed=s)[0] for s in range(20)} == {0, 2, 5}
+    assert sorted(data.random_examples(6, 6, seed=1)) == list(range(6))
+    assert data.random_examples(3, 100, seed=2) == data.random_examples(3, 100, seed=2)

@@ -12,6 +12,8 @@ from PIL import Image
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 gr = pytest.importorskip("gradio")
+from conftest import make_tiny_weights  # noqa: E402
+
 import gradio_app  # noqa: E402
 from zoo import images  # noqa: E402
 
@@ -94,3 +96,17 @@ def test_served_demo_answers_through_the_api(weights: Path) -> None:
         assert Path(gif_path).read_bytes().startswith(b"GIF89a")
     finally:
         demo.close()
+
+
+def _dropdown_values(demo: gr.Blocks) -> dict[str, str]:
+    return {b.label: b.value for b in demo.blocks.values() if isinstance(b, gr.Dropdown)}
+
+
+def test_sketchpad_defaults_to_the_semantic_translator(weights: Path, tmp_path: Path, monkeypatch) -> None:
+    assert _dropdown_values(gradio_app.build_demo())["CycleGAN"] == "cyclegan-lambda10"
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(make_tiny_weights(tmp_path / "weights", semantic=True)))
+    demo = gradio_app.build_demo()
+    assert _dropdown_values(demo)["CycleGAN"] == "cyclegan-semantic"
+    pictures, text = gradio_app.translate_sketch(sketch_of_a_one(), "cyclegan-semantic")
+    assert len(pictures) == 4 and text.startswith("semantic (CyCADA), λ = 10, identity 0.")
+    assert text.count("classifier reads") == 3

@@ -1,16 +1,13 @@
-"""zoo.latent and zoo.images: known answers for the interpolations, arithmetic, presets and encodings."""
+"""zoo.latent: known answers for the interpolations, walks, arithmetic and presets."""
 
 from __future__ import annotations
 
-import io
 import math
 
-import numpy as np
 import pytest
 import torch
-from PIL import Image
 
-from zoo import images, latent
+from zoo import latent
 from zoo.models import DCGANGenerator
 
 E1, E2 = torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 1.0, 0.0])
@@ -101,16 +98,6 @@ def test_seed_latents_match_the_generators_own_latents() -> None:
     assert torch.equal(z[0], g.latent(1, 5)[0]) and torch.equal(z[1], g.latent(1, 7)[0])
 
 
-def test_parse_seeds() -> None:
-    assert latent.parse_seeds("3, 14 15;9") == [3, 14, 15, 9]
-    with pytest.raises(ValueError, match="whole numbers"):
-        latent.parse_seeds("1, two")
-    with pytest.raises(ValueError, match="at least 2"):
-        latent.parse_seeds("4", minimum=2)
-    with pytest.raises(ValueError, match="positive"):
-        latent.parse_seeds("-1, 2")
-
-
 def _digits_with_ink(levels: list[float]) -> torch.Tensor:
     """Images whose ink grows with the level: the first k columns lit, k ∝ level."""
     x = -torch.ones(len(levels), 1, 28, 28)
@@ -136,41 +123,17 @@ def test_thickness_preset_without_labels_uses_ink_alone() -> None:
         latent.thickness_preset(_digits_with_ink(levels[:8]), None, n=3)
 
 
-# --- zoo.images ---
-
-
-def test_to_uint8_maps_the_range_and_to_pil_upscales_crisply() -> None:
-    x = torch.tensor([[[-1.0, 1.0], [0.0, 2.0]]])  # 1×2×2, 2.0 overshoots
-    assert images.to_uint8(x).tolist() == [[[0, 255], [128, 255]]]
-    pil = images.to_pil(x, scale=3)
-    assert pil.size == (6, 6) and pil.mode == "L"
-    assert np.asarray(pil)[:3, 3:].min() == 255  # nearest neighbour: a whole 3×3 block per pixel
-
-
-def test_grid_and_strip_geometry() -> None:
-    batch = torch.zeros(5, 1, 28, 28)
-    assert images.grid(batch, nrow=2, padding=2).size == (2 * 30 + 2, 3 * 30 + 2)
-    assert images.strip(batch, scale=2).size == (2 * (5 * 30 + 2), 2 * 32)
-    png = images.png_bytes(images.strip(batch))
-    assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).size == (152, 32)
-
-
-def test_gif_has_one_frame_per_distinct_image_and_loops() -> None:
-    frames = torch.linspace(-1, 1, 16).view(16, 1, 1, 1).expand(16, 1, 28, 28).contiguous()
-    data = images.gif_bytes(frames, scale=2)
-    assert data.startswith(b"GIF89a")
-    assert images.gif_frame_count(data) == 16
-    with Image.open(io.BytesIO(data)) as gif:
-        assert gif.size == (56, 56) and gif.info.get("loop") == 0
-    assert images.gif_frame_count(images.gif_bytes(frames, boomerang=True)) == 16 + 14
-
-
-def test_read_image_accepts_pictures_and_rejects_garbage() -> None:
-    rgb = Image.new("RGB", (40, 30), "white")
-    buffer = io.BytesIO()
-    rgb.save(buffer, format="JPEG")
-    assert images.read_image(buffer.getvalue()).shape == (30, 40, 3)
-    with pytest.raises(images.UnreadableImageError, match="PNG or JPEG"):
-        images.read_image(b"not an image at all")
-    with pytest.raises(images.UnreadableImageError):
-        images.read_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)  # a truncated PNG
+def test_walk_frames_pool_and_arithmetic_decode_what_the_views_show() -> None:
+    torch.manual_seed(0)
+    g = DCGANGenerator(latent_dim=8, width=4).eval()
+    frames = latent.walk_frames(g, [0, 1, 2], 5)
+    assert frames.shape == (9, 1, 28, 28)
+    assert torch.equal(frames, g.decode(latent.walk(latent.seed_latents(g, [0, 1, 2]), 5, "slerp")))
+    moved = latent.direction_frames(g, 3, latent.axis_direction(8, 0), 2.0, 4)
+    assert moved.shape == (4, 1, 28, 28)
+    pool = latent.sample_pool(g, seed=5, n=12)
+    assert torch.equal(pool.z, g.latent(12, 5)) and pool.readings is None
+    assert sorted(pool.preset) == ["A", "B", "C"] and pool.description.startswith("thickest")
+    decoded = latent.arithmetic(g, pool.z, [pool.preset[k] for k in "ABC"])
+    z = [pool.z[pool.preset[k]] for k in "ABC"]
+    assert torch.equal(decoded, g.decode(latent.arithmetic_terms(*z)))

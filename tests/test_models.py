@@ -70,7 +70,7 @@ def test_classifier_logits_and_features():
     x = torch.rand(6, 1, 28, 28) * 2 - 1
     assert c(x).shape == (6, 10)
     assert c.features(x).shape == (6, c.feature_dim)
-    assert torch.allclose(c.predict_proba(x).sum(1), torch.ones(6))
+    assert c.kind == "classifier" and c.device == torch.device("cpu")
 
 
 @pytest.mark.parametrize(
@@ -95,3 +95,23 @@ def test_save_and_load_roundtrip(model, tmp_path):
     assert json.loads((tmp_path / "m" / "config.json").read_text())["arch"] == model.arch
     if isinstance(model, CycleGAN):
         assert loaded.lambda_cycle == 3.0
+
+
+def test_every_architecture_has_a_kind_and_the_papers_init():
+    from zoo.models.base import KINDS
+
+    assert {arch: cls.kind for arch, cls in zoo.ARCHITECTURES.items()} == {
+        "basic": "generator",
+        "dcgan": "generator",
+        "wgan": "generator",
+        "otgan": "generator",
+        "cyclegan": "translator",
+        "classifier": "classifier",
+    }
+    assert set(KINDS) == {"generator", "translator", "classifier"}
+    torch.manual_seed(0)
+    for model in (CycleGAN(width=8, n_blocks=1), PatchDiscriminator(width=8), DCGANGenerator(width=8)):
+        convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d | torch.nn.ConvTranspose2d)]
+        weights = torch.cat([m.weight.detach().flatten() for m in convs])
+        assert float(weights.std()) == pytest.approx(0.02, rel=0.1)
+        assert all(m.bias is None or not m.bias.any() for m in convs)

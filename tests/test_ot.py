@@ -1,14 +1,15 @@
+"""zoo.ot: log-domain Sinkhorn against POT, its stability at small ε, and OT-GAN's energy distance."""
+
 import numpy as np
 import pytest
 import torch
 
-from zoo.sinkhorn import sinkhorn_distance, sinkhorn_plan
-
-ot = pytest.importorskip("ot")
+from zoo.ot import cosine_cost, minibatch_energy_distance, sinkhorn_distance, sinkhorn_plan
 
 
 @pytest.mark.parametrize(("n", "m", "eps"), [(8, 8, 0.1), (20, 30, 0.05), (16, 12, 0.02)])
 def test_matches_pot(n, m, eps):
+    ot = pytest.importorskip("ot")
     gen = torch.Generator().manual_seed(n * m)
     costs = torch.rand(3, n, m, generator=gen, dtype=torch.float64)
     ours = sinkhorn_distance(costs, epsilon=eps, iterations=3000)
@@ -36,3 +37,29 @@ def test_gradient_flows_through_cost_not_plan():
     sinkhorn_distance(cost, 0.1, 200).sum().backward()
     plan = sinkhorn_plan(cost, 0.1, 200)
     assert torch.allclose(cost.grad, plan)  # d<P, C>/dC with P constant is P
+
+
+def test_cosine_cost_of_unit_embeddings_lies_in_0_2():
+    u = torch.nn.functional.normalize(torch.randn(2, 5, 8), dim=-1)
+    cost = cosine_cost(u, -u)
+    assert cost.shape == (2, 5, 5)
+    assert torch.allclose(cost.diagonal(dim1=-2, dim2=-1), torch.full((2, 5), 2.0))
+    assert cost.min() >= 0 and cost.max() <= 2 + 1e-6
+
+
+def test_energy_distance_is_near_zero_for_one_distribution_and_grows_apart():
+    gen = torch.Generator().manual_seed(0)
+
+    def batch(shift: float) -> torch.Tensor:
+        return torch.nn.functional.normalize(torch.randn(64, 8, generator=gen) + shift, dim=1)
+
+    same = minibatch_energy_distance(batch(0), batch(0), batch(0), batch(0), 0.05, 300)
+    apart = minibatch_energy_distance(batch(0), batch(0), batch(3), batch(3), 0.05, 300)
+    assert abs(float(same)) < 0.1 < float(apart)
+
+
+def test_energy_distance_is_symmetric_in_real_and_generated():
+    """Transport with uniform marginals does not care which side is which: swapping X and Y changes nothing."""
+    vx, vx2, vy, vy2 = (torch.nn.functional.normalize(torch.randn(6, 4, dtype=torch.float64), dim=1) for _ in range(4))
+    forward = minibatch_energy_distance(vx, vx2, vy, vy2, 0.1, 200)
+    assert torch.allclose(forward, minibatch_energy_distance(vy, vy2, vx, vx2, 0.1, 200), atol=1e-5)

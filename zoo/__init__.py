@@ -8,9 +8,13 @@ Conventions, everywhere in the package: images are float tensors N×1×28×28 in
 from 16×16); latents z are N×latent_dim drawn from N(0, I); classifiers return N×10 logits. Generators have
 ``latent_dim``, ``sample(n, seed)`` and ``decode(z)``; a CycleGAN has ``mnist_to_usps(x)`` and
 ``usps_to_mnist(x)``. ``zoo.data.to_unit`` maps images to [0, 1] for display.
+
+Every model is a folder (``zoo.folder``: config.json + model.safetensors + card, metrics, training record); the
+shipped ones are found in ``$GAN_ZOO_WEIGHTS``, else in the installed package, else in the checkout's weights/.
 """
 
-from .hub import list_models, load
+from .folder import list_models
+from .hub import load
 from .models import (
     ARCHITECTURES,
     BasicGenerator,

@@ -7,12 +7,11 @@ Everything on a card comes from files the project's own code wrote: ``config.jso
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from huggingface_hub import EvalResult, ModelCardData
 
+from . import folder as model_folder
 from .report import classifier_table, generator_table, translator_table
 
 ABOUT = {
@@ -69,16 +68,13 @@ CARD_METRICS = {
 }
 
 
-def _read(path: Path) -> dict[str, Any] | None:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
 def card_text(folder: str | Path, repo_id: str | None = None) -> str:
+    """The card's Markdown, from the folder's config.json, training.json and metrics.json."""
     folder = Path(folder)
     name = folder.name
-    config = _read(folder / "config.json") or {}
-    training = _read(folder / "training.json")
-    evaluation = _read(folder / "metrics.json")
+    config = model_folder.read_config(folder)
+    training = model_folder.read_training(folder)
+    evaluation = model_folder.read_metrics(folder)
     arch = config.get("arch", "")
     about, task = ABOUT.get(arch, ("", "unconditional-image-generation"))
     domain = config.get("domain", "mnist")
@@ -140,8 +136,8 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
                 "Fréchet distance and Inception Score are computed with the zoo's MNIST classifier "
                 "(`classifier-mnist`), not Inception-v3; compare them within this zoo only.\n"
             )
-    if (folder / "samples.png").is_file():
-        parts.append("## Samples\n\n![samples](samples.png)\n")
+    if model_folder.samples(folder):
+        parts.append(f"## Samples\n\n![samples]({model_folder.SAMPLES})\n")
     usage = f'model = zoo.load("{name}")'
     hub = f'model = zoo.load("{name}", source="hub", repo_id="{repo_id or "OWNER/gan-zoo"}")'
     if arch == "cyclegan":
@@ -164,6 +160,5 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
 
 
 def write_card(folder: str | Path, repo_id: str | None = None) -> Path:
-    path = Path(folder) / "README.md"
-    path.write_text(card_text(folder, repo_id), encoding="utf-8")
-    return path
+    """(Re)write the folder's README.md from what it records; the evaluator calls it after each measurement."""
+    return model_folder.write_card(Path(folder), card_text(folder, repo_id))

@@ -1,49 +1,56 @@
-"""What the zoo ships and what a model folder says about itself (metrics, training curves, sample grid).
+"""Which models the zoo ships, which are installed, and what each one is: read from their config.json.
 
-The UIs ask here which models exist, of which kind, and which of the shipped ones are still missing, so that
-a fresh clone with only some weights still runs and says what is absent. Reads files only; never loads weights.
+A folder's config.json is its identity: its ``arch`` gives the class and so the kind (generator, translator,
+classifier), a CycleGAN's ``lambda_cycle``, ``lambda_identity`` and ``semantic_weight`` give its objective. The
+only names written here are the shipped ones, so that a fresh clone with some weights missing can say what is
+absent and how to make it; everything else is read from the folders. Reads files only; never loads weights.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import os
-import re
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from .hub import HUB_REPO_ENV, list_models, weights_dir
+from .folder import list_models, local, model_class, read_config
+from .hub import HUB_REPO_ENV
 from .models import ModelLoadError
-from .models.base import read_config
 
-GENERATORS = ("basic-gan", "dcgan", "wgan", "otgan")
-LAMBDAS = (0, 3, 6, 10, 15)
-TRANSLATORS = tuple(f"cyclegan-lambda{lam}" for lam in LAMBDAS)
-CLASSIFIERS = {"mnist": "classifier-mnist", "usps": "classifier-usps"}
-SHIPPED = {
-    **dict.fromkeys(GENERATORS, "generator"),
-    **dict.fromkeys(TRANSLATORS, "translator"),
-    **{name: "classifier" for name in CLASSIFIERS.values()},
+SHIPPED: dict[str, tuple[str, str]] = {  # name → (kind, the command that makes it), in display order
+    "basic-gan": ("generator", "python -m train.basic --out runs/basic-gan"),
+    "dcgan": ("generator", "python -m train.dcgan --out runs/dcgan"),
+    "wgan": ("generator", "python -m train.wgan --out runs/wgan"),
+    "otgan": ("generator", "python -m train.otgan --out runs/otgan"),
+    "cyclegan-lambda0": ("translator", "python -m train.cyclegan --lambda-cycle 0 --out runs/cyclegan-lambda0"),
+    "cyclegan-lambda3": ("translator", "python -m train.cyclegan --lambda-cycle 3 --out runs/cyclegan-lambda3"),
+    "cyclegan-lambda6": ("translator", "python -m train.cyclegan --lambda-cycle 6 --out runs/cyclegan-lambda6"),
+    "cyclegan-lambda10": ("translator", "python -m train.cyclegan --lambda-cycle 10 --out runs/cyclegan-lambda10"),
+    "cyclegan-lambda15": ("translator", "python -m train.cyclegan --lambda-cycle 15 --out runs/cyclegan-lambda15"),
+    "cyclegan-semantic": (
+        "translator",
+        "python -m train.cyclegan --semantic-weight 1 --lambda-identity 0 --out runs/cyclegan-semantic",
+    ),
+    "classifier-mnist": ("classifier", "python -m train.classifier --domain mnist --out runs/classifier-mnist"),
+    "classifier-usps": ("classifier", "python -m train.classifier --domain usps --out runs/classifier-usps"),
+    "classifier-mnist-semantic": (
+        "classifier",
+        "python -m train.classifier --domain mnist --width 16 --seed 1 --out runs/classifier-mnist-semantic",
+    ),
 }
-KIND_OF_ARCH = {"cyclegan": "translator", "classifier": "classifier"}  # every other architecture generates
-TRAIN_COMMANDS = {
-    "generator": "python -m train.{arch} --out runs/{name}",
-    "translator": "python -m train.cyclegan --lambda-cycle {lam} --out runs/{name}",
-    "classifier": "python -m train.classifier --domain {domain} --out runs/{name}",
-}
-METRICS_FILE, TRAINING_LOG, SAMPLES_FILE = "metrics.json", "training_log.jsonl", "samples.png"
-
-
-def folder(name: str) -> Path:
-    return weights_dir() / name
+# The evaluator's instruments: they read digits for every figure and every page. Other classifiers (the semantic
+# loss's judge) are never used to read, or the measure would be circular.
+READERS = {"mnist": "classifier-mnist", "usps": "classifier-usps"}
+PREFERRED = {"generator": ("dcgan",), "translator": ("cyclegan-semantic", "cyclegan-lambda10")}  # pages open on
 
 
 def kind(name: str) -> str | None:
     """ "generator", "translator" or "classifier": from the folder's config.json, else from the shipped list."""
     try:
-        return KIND_OF_ARCH.get(read_config(folder(name))["arch"], "generator")
+        return model_class(local(name)).kind
     except ModelLoadError:
-        return SHIPPED.get(name)
+        return SHIPPED[name][0] if name in SHIPPED else None
 
 
 def hub_configured() -> bool:
@@ -62,62 +69,89 @@ def available(of_kind: str | None = None) -> list[str]:
 def missing(of_kind: str | None = None) -> list[str]:
     """Shipped models of a kind that are not available (yet)."""
     present = set(available(of_kind))
-    return [n for n, k in SHIPPED.items() if (of_kind is None or k == of_kind) and n not in present]
+    return [n for n, (k, _) in SHIPPED.items() if (of_kind is None or k == of_kind) and n not in present]
 
 
-def lambda_of(name: str) -> float | None:
-    """λ of a CycleGAN folder: config.json's lambda_cycle, else the number in its name."""
-    try:
-        value = read_config(folder(name)).get("lambda_cycle")
-        if value is not None:
-            return float(value)
-    except ModelLoadError:
-        pass
-    match = re.search(r"lambda(\d+(?:\.\d+)?)", name)
-    return float(match.group(1)) if match else None
+def default(of_kind: str) -> str | None:
+    """The model a page opens on: the first preferred one that is available, else the first available."""
+    names = available(of_kind)
+    return next((n for n in PREFERRED.get(of_kind, ()) if n in names), names[0] if names else None)
 
 
-def _display_order(name: str) -> tuple[int, float, str]:
-    shipped = list(SHIPPED)
-    return (shipped.index(name) if name in shipped else len(shipped), lambda_of(name) or 0.0, name)
+def inventory() -> list[dict[str, str]]:
+    """The table of models the gallery shows: every shipped one (installed or missing), then any others."""
+    installed = available()
+    rows = [
+        {"model": name, "kind": k, "installed": "✅" if name in installed else "missing"}
+        for name, (k, _) in SHIPPED.items()
+    ]
+    return rows + [{"model": n, "kind": kind(n) or "", "installed": "✅"} for n in installed if n not in SHIPPED]
 
 
 def how_to_get(name: str) -> str:
     """One line telling a user how to produce a missing model folder."""
-    k = SHIPPED.get(name) or kind(name) or "generator"
-    arch = "basic" if name == "basic-gan" else name
-    command = TRAIN_COMMANDS[k].format(
-        arch=arch, name=name, lam=int(lambda_of(name) or 0), domain=name.removeprefix("classifier-")
-    )
-    return f"`{command}`, then copy `runs/{name}/model` to `{weights_dir() / name}`"
-
-
-def read_metrics(name: str) -> dict[str, Any] | None:
-    """The folder's metrics.json ({"seed", "evaluated", "metrics", "reference"}), or None if absent/unreadable."""
-    path = folder(name) / METRICS_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("metrics"), dict) else None
-
-
-def read_training_log(name: str) -> list[dict[str, float]]:
-    """The training_log.jsonl records (step, losses, images_per_s, wall_time); bad lines are skipped."""
-    path = folder(name) / TRAINING_LOG
-    if not path.is_file():
-        return []
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    if name in SHIPPED:
+        command = SHIPPED[name][1]
+    else:
         try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and "step" in record:
-            records.append(record)
-    return records
+            command = f"python -m train.{read_config(local(name))['arch']} --out runs/{name}"
+        except ModelLoadError:
+            command = f"python -m train.<model> --out runs/{name}"
+    return f"`{command}`, then copy `runs/{name}/model` to `{local(name)}`"
 
 
-def samples_image(name: str) -> Path | None:
-    path = folder(name) / SAMPLES_FILE
-    return path if path.is_file() else None
+def _display_order(name: str) -> tuple[int, float, str]:
+    shipped = list(SHIPPED)
+    return (shipped.index(name) if name in shipped else len(shipped), objective(name).lambda_cycle, name)
+
+
+# --- a translator's objective ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What a CycleGAN was trained with, as its config.json records it: λ, the identity weight, the semantic loss.
+
+    The λ sweep varies λ alone (identity 0.5·λ, no semantic loss); any other objective is shown apart from it,
+    labelled with what differs, so that a chart against λ compares like with like.
+    """
+
+    lambda_cycle: float = 0.0
+    lambda_identity: float | None = None  # None: the 0.5·λ default of folders saved before it was recorded
+    semantic_weight: float = 0.0
+
+    @classmethod
+    def of(cls, source: Mapping[str, Any] | object) -> Objective:
+        """From a config or metrics dict, or from a loaded CycleGAN (its constructor arguments are attributes)."""
+        get = source.get if isinstance(source, Mapping) else lambda key: getattr(source, key, None)
+        identity = get("lambda_identity")
+        return cls(
+            float(get("lambda_cycle") or 0.0),
+            None if identity is None else float(identity),
+            float(get("semantic_weight") or 0.0),
+        )
+
+    @property
+    def default_identity(self) -> bool:
+        return self.lambda_identity is None or math.isclose(self.lambda_identity, 0.5 * self.lambda_cycle)
+
+    @property
+    def in_sweep(self) -> bool:
+        return self.semantic_weight == 0 and self.default_identity
+
+    @property
+    def label(self) -> str:
+        """ "λ = 10" for the sweep; e.g. "semantic (CyCADA), λ = 10, identity 0" otherwise."""
+        parts = ["semantic (CyCADA)"] if self.semantic_weight else []
+        parts.append(f"λ = {self.lambda_cycle:g}")
+        if not self.default_identity:
+            parts.append(f"identity {self.lambda_identity:g}")
+        return ", ".join(parts)
+
+
+def objective(name: str) -> Objective:
+    """A local folder's objective (all zero for a missing folder or another kind of model)."""
+    try:
+        return Objective.of(read_config(local(name)))
+    except ModelLoadError:
+        return Objective()

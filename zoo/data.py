@@ -1,4 +1,4 @@
-"""MNIST and USPS as tensors in the zoo's convention, and sketch preprocessing.
+"""MNIST and USPS as tensors in the zoo's convention, augmentation, and picking examples out of a test set.
 
 Images come back as float tensors N×1×28×28 in [-1, 1] with int64 labels. USPS is stored as 16×16 digits that
 fill their frame; it is bilinearly upsampled to 28×28 so both domains share one shape (``native=True`` keeps
@@ -14,6 +14,7 @@ import functools
 import gzip
 import os
 import struct
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -238,62 +239,6 @@ def _download_usps(data_dir: str | os.PathLike | None) -> None:
     os.replace(tmp, target)
 
 
-# --- sketches: a drawing or an upload → an MNIST-style digit ---------------------------------------------
-
-
-class EmptyDrawingError(ValueError):
-    """The canvas or image holds no strokes."""
-
-
-def preprocess_sketch(image: np.ndarray, threshold: float = 0.1) -> torch.Tensor:
-    """Turn a drawing (white-on-black or black-on-white, any size) into 1×1×28×28 in [-1, 1] the MNIST way.
-
-    MNIST digits were cropped to their bounding box, scaled to fit 20×20 keeping the aspect ratio, and placed
-    in 28×28 so that their centre of mass is at the centre. Accepts H×W grey, H×W×3 RGB or H×W×4 RGBA
-    (strokes read from alpha when the background is transparent), uint8 or float in [0, 1].
-    """
-    ink = _ink(np.asarray(image))
-    if ink.max(initial=0.0) < threshold:
-        raise EmptyDrawingError("The drawing is empty: draw a digit (white strokes on black) first.")
-    rows = np.flatnonzero(ink.max(axis=1) >= threshold)
-    cols = np.flatnonzero(ink.max(axis=0) >= threshold)
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    h, w = crop.shape
-    scale = 20.0 / max(h, w)
-    new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
-    t = torch.from_numpy(np.ascontiguousarray(crop, dtype=np.float32))[None, None]
-    digit = F.interpolate(t, size=(new_h, new_w), mode="bilinear", align_corners=False, antialias=True)[0, 0]
-    canvas = torch.zeros(28, 28)
-    top, left = (28 - new_h) // 2, (28 - new_w) // 2
-    canvas[top : top + new_h, left : left + new_w] = digit
-    mass = canvas.sum()
-    ys, xs = torch.arange(28.0), torch.arange(28.0)
-    cy = float((canvas.sum(1) * ys).sum() / mass)
-    cx = float((canvas.sum(0) * xs).sum() / mass)
-    shift_y, shift_x = round(13.5 - cy), round(13.5 - cx)
-    shift_y = int(np.clip(shift_y, -top, 28 - (top + new_h)))
-    shift_x = int(np.clip(shift_x, -left, 28 - (left + new_w)))
-    canvas = torch.roll(canvas, shifts=(shift_y, shift_x), dims=(0, 1))
-    return to_signed(canvas.clamp(0, 1))[None, None]
-
-
-def _ink(image: np.ndarray) -> np.ndarray:
-    """Stroke intensity in [0, 1], 1 = ink, whatever the input's layout and polarity."""
-    if image.ndim not in (2, 3) or image.size == 0:
-        raise ValueError(f"Expected an H×W or H×W×C image, got shape {image.shape}.")
-    img = image.astype(np.float32)
-    if np.issubdtype(image.dtype, np.integer) or img.max(initial=0) > 1.0:
-        img = img / 255.0
-    if img.ndim == 3:
-        if img.shape[2] == 4 and img[..., 3].min() < 0.99:
-            return img[..., 3]  # transparent canvas: every opaque pixel is a stroke, whatever its colour
-        if img.shape[2] not in (1, 3, 4):
-            raise ValueError(f"Expected 1, 3 or 4 channels, got {img.shape[2]}.")
-        img = img[..., :3].mean(axis=2)
-    # background is the majority colour: if it is light, invert so that ink is bright
-    return 1.0 - img if np.median(img) > 0.5 else img
-
-
 def random_affine(
     x: torch.Tensor,
     degrees: float = 10.0,
@@ -311,3 +256,23 @@ def random_affine(
     theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x + 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) - 1
+
+
+# --- picking examples to show --------------------------------------------------------------------------------
+
+
+def pick_examples(labels: torch.Tensor, digits: Sequence[int], seed: int = 0) -> list[int]:
+    """One index per requested digit (in that order), chosen at random by seed; digits absent are skipped."""
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
+    shuffled = labels[order]
+    picks = []
+    for d in digits:
+        hits = torch.nonzero(shuffled == int(d)).flatten()
+        if len(hits):
+            picks.append(int(order[hits[0]]))
+    return picks
+
+
+def random_examples(n: int, total: int, seed: int = 0) -> list[int]:
+    """n distinct indices out of ``total``, reproducible by seed."""
+    return torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:n].tolist()

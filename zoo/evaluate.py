@@ -3,6 +3,9 @@
 Loads models by name (``weights/<name>``) or folder path, computes the metrics of ``zoo.metrics`` with fixed
 seeds, prints Markdown tables with reference rows from real data beside the models, and writes each model's
 figures to ``<folder>/metrics.json`` (and refreshes its model card). Needs the two shipped classifiers.
+
+The domain-adaptation probe lives here too: it trains a fresh classifier per translator, which makes it an
+experiment the evaluator runs rather than a formula of ``zoo.metrics``.
 """
 
 from __future__ import annotations
@@ -17,16 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from . import card, metrics
-from .data import DataError, load_mnist, load_usps
-from .hub import list_models, load_folder, model_folder
+from .catalog import READERS, Objective
+from .data import DataError, load_mnist, load_usps, random_affine
+from .folder import list_models, load_model, read_training, resolve, samples, write_metrics
 from .models import CycleGAN, DigitClassifier, Generator, ModelLoadError
 from .plots import lambda_sweep_svg
-from .report import provenance_table, report
-
-METRICS_FILE = "metrics.json"
-CLASSIFIERS = {"mnist": "classifier-mnist", "usps": "classifier-usps"}
+from .report import provenance_table, reference_applies, report
 
 
 class Evaluator:
@@ -39,8 +42,8 @@ class Evaluator:
         seed: int = 0,
         adaptation_steps: int = 1000,
         adaptation_images: int = 20_000,
-        classifier_mnist: str | Path = CLASSIFIERS["mnist"],
-        classifier_usps: str | Path = CLASSIFIERS["usps"],
+        classifier_mnist: str | Path = READERS["mnist"],
+        classifier_usps: str | Path = READERS["usps"],
     ):
         self.samples, self.seed = samples, seed
         self.adaptation_steps, self.adaptation_images = adaptation_steps, adaptation_images
@@ -84,9 +87,12 @@ class Evaluator:
         to_usps = metrics.confusion(self.clf_usps, g_test, self.mnist_test_y)
         to_mnist = metrics.confusion(self.clf_mnist, f_test, self.usps_test_y)
         n = self.adaptation_images
+        objective = Objective.of(model)
         return {
             "kind": "translator",
             "lambda_cycle": model.lambda_cycle,
+            "lambda_identity": objective.lambda_identity,
+            "semantic_weight": objective.semantic_weight,
             "label_preservation_mnist_to_usps": metrics.share_kept(to_usps),
             "label_preservation_usps_to_mnist": metrics.share_kept(to_mnist),
             "adaptation_accuracy": self._adaptation(
@@ -105,7 +111,7 @@ class Evaluator:
         """The protocol's accuracy on USPS test, or None when switched off (--adaptation-steps 0)."""
         if self.adaptation_steps == 0:
             return None
-        clf = metrics.train_classifier(images(), y, steps=self.adaptation_steps, seed=self.seed)
+        clf = train_classifier(images(), y, steps=self.adaptation_steps, seed=self.seed)
         return metrics.accuracy(clf, self.usps_test, self.usps_test_y)
 
     def _frechet_usps(self, images: torch.Tensor) -> float:
@@ -116,22 +122,21 @@ class Evaluator:
     # --- reference rows from real data ---
 
     def generator_reference(self) -> dict[str, Any]:
-        """Real MNIST: test images for IS, coverage and memorisation; 10k training images for the FD."""
-        probs = metrics.predict(self.clf_mnist, self.mnist_test)
-        hist = metrics.class_histogram(probs)
-        train_subset = self.mnist_train[: self.samples]
+        """Real MNIST read as if generated: the test images for IS, coverage and memorisation (held-out digits
+        against other held-out digits: what a non-copying generator should show), and as many training images as
+        a generator gives samples for the Fréchet distance to the test set."""
         half = min(1000, len(self.mnist_test) // 2)
         return {
             "kind": "reference",
-            "frechet_distance": metrics.frechet_distance(
-                metrics.features(self.clf_mnist, train_subset), self.mnist_test_features
+            **metrics.sample_set_metrics(
+                self.mnist_test,
+                self.clf_mnist,
+                self.mnist_test_features,
+                self.mnist_train,
+                self.mnist_test[half:],
+                memorisation_n=half,
+                frechet_features=metrics.features(self.clf_mnist, self.mnist_train[: self.samples]),
             ),
-            "inception_score": metrics.inception_score(probs),
-            "class_histogram": [round(float(h), 4) for h in hist],
-            **metrics.coverage(hist),
-            "confident_share": metrics.confident_share(probs),
-            # held-out digits against other held-out digits: the figures a non-copying generator should show
-            **metrics.memorisation(self.mnist_test[:half], self.mnist_train, self.mnist_test[half : 2 * half]),
         }
 
     def translator_references(self) -> dict[str, dict[str, Any]]:
@@ -164,9 +169,43 @@ class Evaluator:
         raise TypeError(f"Don't know how to evaluate {type(model).__name__}")
 
 
+def train_classifier(
+    x: torch.Tensor, y: torch.Tensor, steps: int = 1000, batch_size: int = 64, seed: int = 0, width: int = 16
+) -> nn.Module:
+    """A fresh small classifier fitted on (x, y): the domain-adaptation protocol's probe.
+
+    Deliberately fixed (architecture, steps, augmentation, seed) so that only the training images differ
+    between the rows it is used for: source only, translated source, and target (the oracle).
+    """
+    gen = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = DigitClassifier(width=width)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.1)
+    model.train()
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        for _ in range(steps):
+            idx = torch.randint(len(x), (batch_size,), generator=gen)
+            loss = F.cross_entropy(model(random_affine(x[idx], generator=gen)), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+    return model.eval()
+
+
+def adaptation_accuracy(
+    train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.Tensor, test_y: torch.Tensor, steps: int = 1000
+) -> float:
+    """Accuracy on (test_x, test_y) of a classifier trained on (train_x, train_y) only."""
+    return metrics.accuracy(train_classifier(train_x, train_y, steps=steps), test_x, test_y)
+
+
 def _classifier(name_or_path: str | Path) -> DigitClassifier:
     try:
-        model = load_folder(model_folder(name_or_path))
+        model = load_model(resolve(name_or_path))
     except ModelLoadError as err:
         raise ModelLoadError(
             f"The evaluator needs the classifier {name_or_path!r}: {err}\n"
@@ -198,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adaptation-images", type=int, default=20_000, help="translated MNIST images it trains on")
     parser.add_argument("--no-write", action="store_true", help="do not write metrics.json into model folders")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite this README's results section")
-    parser.add_argument("--classifier-mnist", default=CLASSIFIERS["mnist"], help="MNIST classifier name or folder")
-    parser.add_argument("--classifier-usps", default=CLASSIFIERS["usps"], help="USPS classifier name or folder")
+    parser.add_argument("--classifier-mnist", default=READERS["mnist"], help="MNIST classifier name or folder")
+    parser.add_argument("--classifier-usps", default=READERS["usps"], help="USPS classifier name or folder")
     args = parser.parse_args(argv)
     if args.samples < 100:
         parser.error("--samples must be at least 100")
@@ -217,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
             args.classifier_mnist,
             args.classifier_usps,
         )
-        folders = {Path(n).name if Path(n).is_dir() else n: model_folder(n) for n in names}
-        models = {name: load_folder(folder) for name, folder in folders.items()}
+        folders = {Path(n).name if Path(n).is_dir() else n: resolve(n) for n in names}
+        models = {name: load_model(folder) for name, folder in folders.items()}
     except (DataError, ModelLoadError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -236,12 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     stamp = {"seed": args.seed, "evaluated": dt.date.today().isoformat(), "evaluator": "python -m zoo.evaluate"}
     if not args.no_write:
         for name, m in results.items():
-            folder = folders[name]
-            refs = {k: v for k, v in references.items() if _reference_applies(m, v)}
-            (folder / METRICS_FILE).write_text(
-                json.dumps({**stamp, "metrics": m, "reference": refs}, indent=2) + "\n", encoding="utf-8"
-            )
-            card.write_card(folder)
+            refs = {k: v for k, v in references.items() if reference_applies(v, m["kind"])}
+            write_metrics(folders[name], {**stamp, "metrics": m, "reference": refs})
+            card.write_card(folders[name])
     if args.json:
         args.json.write_text(json.dumps({**stamp, "models": results, "reference": references}, indent=2) + "\n")
     print(report(results, references))
@@ -266,18 +302,18 @@ def update_readme(
     root = path.resolve().parent
     grids, trainings = [], {}
     for name in results:
-        folder = folders[name]
-        if (folder / "training.json").is_file():
-            trainings[name] = json.loads((folder / "training.json").read_text(encoding="utf-8"))
-        if (folder / "samples.png").is_file() and folder.resolve().is_relative_to(root):
-            rel = (folder / "samples.png").resolve().relative_to(root)
+        training, grid = read_training(folders[name]), samples(folders[name])
+        if training:
+            trainings[name] = training
+        if grid and grid.resolve().is_relative_to(root):
+            rel = grid.resolve().relative_to(root)
             grids.append(f'<img src="{rel.as_posix()}" width="180" alt="{name}" title="{name}">')
     sections = [
         f"_Generated by `python -m zoo.evaluate --readme {path.name}` on {dt.date.today().isoformat()}; "
         "rerun it to refresh._",
         report(results, references),
     ]
-    sweep = [m for m in results.values() if m["kind"] == "translator" and "lambda_cycle" in m]
+    sweep = [m for m in results.values() if m["kind"] == "translator" and Objective.of(m).in_sweep]
     if len(sweep) > 1:
         chart = root / SWEEP_CHART
         chart.parent.mkdir(parents=True, exist_ok=True)
@@ -293,14 +329,6 @@ def update_readme(
     body = README_START + "\n" + "\n\n".join(sections) + "\n" + README_END
     start, end = text.index(README_START), text.index(README_END) + len(README_END)
     path.write_text(text[:start] + body + text[end:], encoding="utf-8")
-
-
-def _reference_applies(model: dict[str, Any], reference: dict[str, Any]) -> bool:
-    if model["kind"] == "generator":
-        return "inception_score" in reference
-    if model["kind"] == "translator":
-        return "adaptation_accuracy" in reference
-    return False
 
 
 if __name__ == "__main__":

@@ -11,65 +11,19 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 
-from .models import ARCHITECTURES, ModelLoadError, ZooModel
-from .models.base import CONFIG_NAME, WEIGHTS_NAME, read_config
+from .folder import CONFIG, FILES, WEIGHTS, contents, list_models, load_model, read_config, resolve, weights_dir
+from .models import ModelLoadError, ZooModel
 
 logger = logging.getLogger("zoo")
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 HUB_REPO_ENV = "GAN_ZOO_HUB_REPO"  # set it to make the apps load from the Hub (source="auto")
-DEFAULT_REPO_ID = os.environ.get(HUB_REPO_ENV)
 SOURCES = ("local", "hub", "auto")
-UPLOAD_PATTERNS = ("*.json", "*.jsonl", "*.safetensors", "*.md", "*.png")
 
-
-def weights_dir() -> Path:
-    """The shipped models' folder (``$GAN_ZOO_WEIGHTS`` overrides it, e.g. for tests)."""
-    return Path(os.environ.get("GAN_ZOO_WEIGHTS", WEIGHTS_DIR))
-
-
-def list_models(folder: str | os.PathLike | None = None) -> list[str]:
-    """Names of the model folders present locally (those with a config.json and weights)."""
-    root = Path(folder) if folder else weights_dir()
-    if not root.is_dir():
-        return []
-    names = [p.name for p in root.iterdir() if (p / CONFIG_NAME).is_file() and (p / WEIGHTS_NAME).is_file()]
-    return sorted(names, key=_natural_key)
-
-
-def _natural_key(name: str) -> list[int | str]:
-    """Numbers compare as numbers, so cyclegan-lambda3 comes before cyclegan-lambda10."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
-
-
-def model_folder(name_or_path: str | os.PathLike) -> Path:
-    """A path to a folder as given, else ``weights/<name>``."""
-    path = Path(name_or_path)
-    if path.is_dir():
-        return path
-    candidate = weights_dir() / str(name_or_path)
-    if candidate.is_dir():
-        return candidate
-    available = ", ".join(list_models()) or "none"
-    raise ModelLoadError(
-        f"No model folder {name_or_path!r}: not a directory, and not in {weights_dir()} (available: {available})."
-    )
-
-
-def load_folder(folder: str | os.PathLike) -> ZooModel:
-    """Load a model folder strictly; the class comes from config.json's ``arch``."""
-    folder = Path(folder)
-    config = read_config(folder)
-    cls = ARCHITECTURES[config["arch"]]
-    try:
-        model = cls.from_pretrained(str(folder), strict=True, map_location="cpu")
-    except TypeError as err:
-        raise ModelLoadError(f"{folder / CONFIG_NAME} does not fit {cls.__name__}: {err}") from err
-    return model.eval()
+# Kept importable for callers written before zoo.folder (train/cyclegan.py): the folder module is their home.
+model_folder, load_folder = resolve, load_model
 
 
 def download(name: str, repo_id: str, revision: str | None = None) -> Path:
@@ -78,7 +32,7 @@ def download(name: str, repo_id: str, revision: str | None = None) -> Path:
 
     snapshot = snapshot_download(repo_id, revision=revision, allow_patterns=[f"{name}/*"])
     folder = Path(snapshot) / name
-    if not (folder / CONFIG_NAME).is_file():
+    if not (folder / CONFIG).is_file():
         raise ModelLoadError(f"The Hub repository {repo_id} (revision {revision or 'main'}) has no model {name!r}.")
     return folder
 
@@ -98,20 +52,20 @@ def load(
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     if source == "local":
-        return load_folder(model_folder(name_or_path))
+        return load_model(resolve(name_or_path))
     repo_id = repo_id or os.environ.get(HUB_REPO_ENV)
     name = str(name_or_path)
     if source == "hub":
         if not repo_id:
             raise ModelLoadError(f"Loading {name!r} from the Hub needs repo_id= or ${HUB_REPO_ENV}.")
-        return load_folder(_download_or_explain(name, repo_id, revision))
+        return load_model(_download_or_explain(name, repo_id, revision))
     if repo_id:
         try:
-            return load_folder(download(name, repo_id, revision))
+            return load_model(download(name, repo_id, revision))
         except Exception as err:  # noqa: BLE001 - any Hub failure falls back to local weights
             logger.warning("Hub load of %r from %s failed (%s); using the local folder.", name, repo_id, err)
     try:
-        return load_folder(model_folder(name_or_path))
+        return load_model(resolve(name_or_path))
     except ModelLoadError as err:
         where = f"the Hub ({repo_id}) nor locally" if repo_id else "locally (no Hub repo configured)"
         raise ModelLoadError(f"Model {name!r} found neither on {where}: {err}") from err
@@ -143,11 +97,10 @@ def upload_plan(names: list[str], root: Path | None = None) -> list[tuple[Path, 
     for name in names:
         folder = root / name
         read_config(folder)  # refuse folders that would not load
-        if not (folder / WEIGHTS_NAME).is_file():
-            raise ModelLoadError(f"{folder} has no {WEIGHTS_NAME}.")
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and any(path.match(p) for p in UPLOAD_PATTERNS):
-                plan.append((path, f"{name}/{path.name}"))
+        files = contents(folder)
+        if folder / WEIGHTS not in files:
+            raise ModelLoadError(f"{folder} has no {WEIGHTS}.")
+        plan += [(path, f"{name}/{path.name}") for path in files]
     return plan
 
 
@@ -164,7 +117,7 @@ def push(repo_id: str, names: list[str], private: bool = False, dry_run: bool = 
             repo_id=repo_id,
             folder_path=str(weights_dir() / name),
             path_in_repo=name,
-            allow_patterns=list(UPLOAD_PATTERNS),
+            allow_patterns=list(FILES),
             commit_message=f"Upload {name}",
         )
     return plan

@@ -1,7 +1,9 @@
-"""Image tensors ↔ pictures: PIL images, PNG grids and strips, animated GIFs, and reading uploads.
+"""Image tensors ↔ pictures: PIL images, PNG grids and strips, animated GIFs; uploads and drawings → digits.
 
-Inputs follow the zoo's convention (N×1×H×W or 1×H×W in [-1, 1]); pixels are upscaled with nearest neighbour
-so that 28×28 digits stay crisp on screen instead of being blurred by the browser.
+Outputs follow the zoo's convention (N×1×H×W or 1×H×W in [-1, 1]); pixels are upscaled with nearest neighbour
+so that 28×28 digits stay crisp on screen instead of being blurred by the browser. The other way, an uploaded
+file is decoded (``read_image``, bounded by PIL's decompression-bomb guard) and any drawing becomes an
+MNIST-style 28×28 digit (``preprocess_sketch``), whichever front end it came from.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from .data import to_unit
+from .data import to_signed, to_unit
 
 
 class UnreadableImageError(ValueError):
@@ -84,7 +87,7 @@ def gif_frame_count(data: bytes) -> int:
 
 
 def read_image(data: bytes) -> np.ndarray:
-    """An uploaded file's bytes → H×W×C (or H×W) uint8 array for ``zoo.data.preprocess_sketch``."""
+    """An uploaded file's bytes → H×W×C (or H×W) uint8 array for ``preprocess_sketch``."""
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.load()
@@ -94,3 +97,59 @@ def read_image(data: bytes) -> np.ndarray:
         raise UnreadableImageError(
             "This file could not be read as an image: upload a PNG or JPEG of a single digit."
         ) from err
+
+
+# --- sketches: a drawing or an upload → an MNIST-style digit ---------------------------------------------
+
+
+class EmptyDrawingError(ValueError):
+    """The canvas or image holds no strokes."""
+
+
+def preprocess_sketch(image: np.ndarray, threshold: float = 0.1) -> torch.Tensor:
+    """Turn a drawing (white-on-black or black-on-white, any size) into 1×1×28×28 in [-1, 1] the MNIST way.
+
+    MNIST digits were cropped to their bounding box, scaled to fit 20×20 keeping the aspect ratio, and placed
+    in 28×28 so that their centre of mass is at the centre. Accepts H×W grey, H×W×3 RGB or H×W×4 RGBA
+    (strokes read from alpha when the background is transparent), uint8 or float in [0, 1].
+    """
+    ink = _ink(np.asarray(image))
+    if ink.max(initial=0.0) < threshold:
+        raise EmptyDrawingError("The drawing is empty: draw a digit (white strokes on black) first.")
+    rows = np.flatnonzero(ink.max(axis=1) >= threshold)
+    cols = np.flatnonzero(ink.max(axis=0) >= threshold)
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = crop.shape
+    scale = 20.0 / max(h, w)
+    new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+    t = torch.from_numpy(np.ascontiguousarray(crop, dtype=np.float32))[None, None]
+    digit = F.interpolate(t, size=(new_h, new_w), mode="bilinear", align_corners=False, antialias=True)[0, 0]
+    canvas = torch.zeros(28, 28)
+    top, left = (28 - new_h) // 2, (28 - new_w) // 2
+    canvas[top : top + new_h, left : left + new_w] = digit
+    mass = canvas.sum()
+    ys, xs = torch.arange(28.0), torch.arange(28.0)
+    cy = float((canvas.sum(1) * ys).sum() / mass)
+    cx = float((canvas.sum(0) * xs).sum() / mass)
+    shift_y, shift_x = round(13.5 - cy), round(13.5 - cx)
+    shift_y = int(np.clip(shift_y, -top, 28 - (top + new_h)))
+    shift_x = int(np.clip(shift_x, -left, 28 - (left + new_w)))
+    canvas = torch.roll(canvas, shifts=(shift_y, shift_x), dims=(0, 1))
+    return to_signed(canvas.clamp(0, 1))[None, None]
+
+
+def _ink(image: np.ndarray) -> np.ndarray:
+    """Stroke intensity in [0, 1], 1 = ink, whatever the input's layout and polarity."""
+    if image.ndim not in (2, 3) or image.size == 0:
+        raise ValueError(f"Expected an H×W or H×W×C image, got shape {image.shape}.")
+    img = image.astype(np.float32)
+    if np.issubdtype(image.dtype, np.integer) or img.max(initial=0) > 1.0:
+        img = img / 255.0
+    if img.ndim == 3:
+        if img.shape[2] == 4 and img[..., 3].min() < 0.99:
+            return img[..., 3]  # transparent canvas: every opaque pixel is a stroke, whatever its colour
+        if img.shape[2] not in (1, 3, 4):
+            raise ValueError(f"Expected 1, 3 or 4 channels, got {img.shape[2]}.")
+        img = img[..., :3].mean(axis=2)
+    # background is the majority colour: if it is light, invert so that ink is bright
+    return 1.0 - img if np.median(img) > 0.5 else img

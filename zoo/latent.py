@@ -9,12 +9,15 @@ where the generator has seen few latents (White, "Sampling Generative Networks",
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 
-from .models import Generator
+from .metrics import Reading, read_digits
+from .models import DigitClassifier, Generator
 
 MODES = ("slerp", "lerp")
+POOL = 64  # samples offered to vector arithmetic: enough that the preset finds six of one digit and three of another
 
 
 def lerp(z0: torch.Tensor, z1: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
@@ -106,6 +109,47 @@ def seed_latents(generator: Generator, seeds: Sequence[int]) -> torch.Tensor:
     return torch.cat([generator.latent(1, int(s)) for s in seeds])
 
 
+@torch.inference_mode()
+def walk_frames(
+    generator: Generator, seeds: Sequence[int], steps_per_segment: int, mode: str = "slerp"
+) -> torch.Tensor:
+    """The decoded frames of a walk through the seeds' latents (what the latent-walk views show)."""
+    return generator.decode(walk(seed_latents(generator, seeds), steps_per_segment, mode))
+
+
+@torch.inference_mode()
+def direction_frames(generator: Generator, seed: int, direction: torch.Tensor, span: float, steps: int) -> torch.Tensor:
+    """The decoded frames of the seed's latent moved along ``direction`` from −span to +span."""
+    return generator.decode(direction_walk(seed_latents(generator, [seed])[0], direction, span, steps))
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Samples to do vector arithmetic on: their latents, images, readings, and the thickness preset's groups."""
+
+    z: torch.Tensor
+    samples: torch.Tensor
+    readings: list[Reading] | None  # None without a classifier
+    preset: dict[str, list[int]]
+    description: str
+
+
+@torch.inference_mode()
+def sample_pool(generator: Generator, seed: int, reader: DigitClassifier | None = None, n: int = POOL) -> Pool:
+    """``n`` samples of one seed, read by ``reader`` when given, with groups A, B, C of ``thickness_preset``."""
+    z = generator.latent(n, seed)
+    samples = generator.decode(z)
+    readings = read_digits(reader, samples) if reader is not None else None
+    preset, description = thickness_preset(samples, [r.digit for r in readings] if readings else None)
+    return Pool(z, samples, readings, preset, description)
+
+
+@torch.inference_mode()
+def arithmetic(generator: Generator, z: torch.Tensor, groups: Sequence[Sequence[int]]) -> torch.Tensor:
+    """Decoded [mean(A), mean(B), mean(C), mean(A) − mean(B) + mean(C)] for groups of indices into ``z``."""
+    return generator.decode(arithmetic_terms(*(z[list(g)] for g in groups)))
+
+
 # --- a preset for vector arithmetic that needs no hand-picking ---------------------------------------------
 
 
@@ -139,18 +183,3 @@ def thickness_preset(
     middle = len(order) // 2 - n // 2
     groups = {"A": order[-n:][::-1], "B": order[:n], "C": order[middle : middle + n]}
     return groups, "thickest − thinnest + medium ≈ thicker medium"
-
-
-def parse_seeds(text: str, minimum: int = 1, what: str = "seed") -> list[int]:
-    """Numbers typed in a UI field ("3, 14, 15" → [3, 14, 15]); the ValueError's message tells the user the fix."""
-    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
-    subject = what[:1].upper() + what[1:] + "s"
-    try:
-        numbers = [int(p) for p in parts]
-    except ValueError:
-        raise ValueError(f"{subject} must be whole numbers separated by commas, got {text!r}.") from None
-    if len(numbers) < minimum:
-        raise ValueError(f"Give at least {minimum} {what}{'s' if minimum > 1 else ''}, got {len(numbers)}.")
-    if any(n < 0 for n in numbers):
-        raise ValueError(f"{subject} must be zero or positive.")
-    return numbers

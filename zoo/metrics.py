@@ -5,17 +5,21 @@ distance in its penultimate feature space (the digit analogue of FID), its Incep
 histogram of the samples (mode coverage), the share of confidently classified samples, and the distance of
 samples to their nearest training image (memorisation). Translators are judged by whether a classifier of the
 target domain still reads the source label (label preservation), by the pixel-level domain-adaptation
-protocol of CyCADA/UNIT, by cycle reconstruction error and by the Fréchet distance to the target domain.
+protocol of CyCADA/UNIT (run by ``zoo.evaluate``), by cycle reconstruction error and by the Fréchet distance to
+the target domain, and by which digits flip (the confusion matrix).
+
+``predict`` is the one way to read a classifier, in batches and in eval mode: the figures, the app's readings
+(``read_digits``) and the live trade-off all go through it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
-
-from .data import random_affine
 
 
 @torch.no_grad()
@@ -23,6 +27,23 @@ def predict(classifier: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> t
     """Class probabilities N×10 (eval mode)."""
     classifier.eval()
     return torch.cat([classifier(x[i : i + batch_size]).softmax(1) for i in range(0, len(x), batch_size)])
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a classifier reads in one image, and how sure it is."""
+
+    digit: int
+    confidence: float
+
+    def __str__(self) -> str:
+        return f"{self.digit} ({100 * self.confidence:.0f} %)"
+
+
+def read_digits(classifier: nn.Module, images: torch.Tensor) -> list[Reading]:
+    """The most likely digit of each image and its probability (``predict``, one Reading per image)."""
+    confidence, digit = predict(classifier, images).max(1)
+    return [Reading(int(d), float(c)) for d, c in zip(digit, confidence, strict=True)]
 
 
 @torch.no_grad()
@@ -48,6 +69,33 @@ def confusion(classifier: nn.Module, x: torch.Tensor, y: torch.Tensor, classes: 
 def share_kept(confusion: torch.Tensor) -> float:
     """Label preservation from a confusion matrix: the share of images read as their own label (the diagonal)."""
     return float(confusion.diagonal().sum() / confusion.sum())
+
+
+@dataclass(frozen=True)
+class Flip:
+    """Images of ``digit`` that a translator turned into something read as ``read_as``; ``share`` of that digit."""
+
+    digit: int
+    read_as: int
+    share: float
+
+    def __str__(self) -> str:
+        return f"{self.digit}→{self.read_as} ({100 * self.share:.0f} %)"
+
+
+def label_flips(confusion: Sequence[Sequence[int]], top: int = 3, min_share: float = 0.05) -> list[Flip]:
+    """The largest off-diagonal cells of a confusion matrix, as shares of their row; below ``min_share`` dropped.
+
+    CycleGAN's failures are rarely noise: a translator tends to map a whole class onto another (7 → 9), which a
+    single label-preservation figure hides.
+    """
+    counts = torch.as_tensor(confusion, dtype=torch.float64)
+    shares = counts / counts.sum(1, keepdim=True).clamp(min=1)
+    shares.fill_diagonal_(0)
+    values, index = shares.flatten().sort(descending=True)
+    n = len(counts)
+    flips = [Flip(int(i) // n, int(i) % n, float(v)) for v, i in zip(values[:top], index[:top], strict=True)]
+    return [f for f in flips if f.share >= min_share]
 
 
 def frechet_distance(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -107,6 +155,18 @@ def nearest(x: torch.Tensor, reference: torch.Tensor, batch_size: int = 500) -> 
     return torch.cat(distances), torch.cat(indices)
 
 
+@torch.no_grad()
+def nearest_training_digits(samples: torch.Tensor, train: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each sample, its nearest training image (pixel L2) and the distance to it, to show beside it.
+
+    A generator that memorises shows neighbours that are near-copies at distances well below those of unseen
+    real digits (the ``nn_distance_median_test`` reference of metrics.json).
+    """
+    _, idx = nearest(samples, train)
+    neighbours = train[idx]
+    return neighbours, (samples - neighbours).flatten(1).norm(dim=1)
+
+
 def memorisation(samples: torch.Tensor, train: torch.Tensor, test: torch.Tensor) -> dict[str, float]:
     """Samples' distance to the nearest training image, against held-out test images' distance to it.
 
@@ -132,12 +192,20 @@ def sample_set_metrics(
     train: torch.Tensor,
     test: torch.Tensor,
     memorisation_n: int = 1000,
+    frechet_features: torch.Tensor | None = None,
 ) -> dict[str, object]:
-    """Every unconditional-generation figure for one set of images (generated, or real as the reference)."""
+    """Every unconditional-generation figure for one set of images (generated, or real as the reference).
+
+    ``test_features`` are the classifier's features of the set compared against; ``frechet_features``, when
+    given, stand for the images' own in the Fréchet distance (the real-data reference row measures training
+    digits there, since its images are that test set). Memorisation compares the first ``memorisation_n``
+    images with as many images of ``test``, both against ``train``.
+    """
     probs = predict(classifier, images)
     hist = class_histogram(probs)
+    own = features(classifier, images) if frechet_features is None else frechet_features
     return {
-        "frechet_distance": frechet_distance(features(classifier, images), test_features),
+        "frechet_distance": frechet_distance(own, test_features),
         "inception_score": inception_score(probs),
         "class_histogram": [round(float(h), 4) for h in hist],
         **coverage(hist),
@@ -150,7 +218,7 @@ def sample_set_metrics(
 
 
 @torch.no_grad()
-def translate(fn, x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+def translate(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
     """Apply a translator in batches (keeps memory flat on 60,000 images)."""
     return torch.cat([fn(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
 
@@ -158,39 +226,3 @@ def translate(fn, x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
 def cycle_error(x: torch.Tensor, reconstruction: torch.Tensor) -> float:
     """Mean absolute pixel error of a cycle reconstruction F(G(x)) against x, in the [-1, 1] scale."""
     return float((reconstruction - x).abs().mean())
-
-
-def train_classifier(
-    x: torch.Tensor, y: torch.Tensor, steps: int = 1000, batch_size: int = 64, seed: int = 0, width: int = 16
-) -> nn.Module:
-    """A fresh small classifier fitted on (x, y): the domain-adaptation protocol's probe.
-
-    Deliberately fixed (architecture, steps, augmentation, seed) so that only the training images differ
-    between the rows it is used for: source only, translated source, and target (the oracle).
-    """
-    from .models.classifier import DigitClassifier
-
-    gen = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        model = DigitClassifier(width=width)
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.1)
-    model.train()
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        for _ in range(steps):
-            idx = torch.randint(len(x), (batch_size,), generator=gen)
-            loss = F.cross_entropy(model(random_affine(x[idx], generator=gen)), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-    return model.eval()
-
-
-def adaptation_accuracy(
-    train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.Tensor, test_y: torch.Tensor, steps: int = 1000
-) -> float:
-    """Accuracy on (test_x, test_y) of a classifier trained on (train_x, train_y) only."""
-    return accuracy(train_classifier(train_x, train_y, steps=steps), test_x, test_y)

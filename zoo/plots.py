@@ -5,7 +5,7 @@ Figures, not pages: the Streamlit and Gradio front ends both show them, and test
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -43,8 +43,14 @@ def training_curves(log: Sequence[dict[str, Any]]) -> dict[str, go.Figure]:
     return figures
 
 
-def lambda_tradeoff(rows: Sequence[dict[str, Any]], title: str = "") -> go.Figure:
-    """Label preservation (%) and cycle L1 error against λ, on two y axes: identity kept vs. style followed."""
+def lambda_tradeoff(
+    rows: Sequence[dict[str, Any]], title: str = "", others: Mapping[str, dict[str, Any]] | None = None
+) -> go.Figure:
+    """Label preservation (%) and cycle L1 error against λ, on two y axes: identity kept vs. style followed.
+
+    ``rows`` are the λ sweep (lines); ``others`` (label → row) are translators trained with another objective,
+    drawn as single labelled markers at their λ so that they compare with the sweep without joining its lines.
+    """
     rows = sorted(rows, key=lambda r: r["lambda_cycle"])
     lams = [r["lambda_cycle"] for r in rows]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -58,7 +64,22 @@ def lambda_tradeoff(rows: Sequence[dict[str, Any]], title: str = "") -> go.Figur
         go.Scatter(x=lams, y=l1, mode="lines+markers", name="cycle L1 error (MNIST)", line={"dash": "dot"}),
         secondary_y=True,
     )
-    fig.update_xaxes(title_text="λ (cycle-consistency weight)", tickvals=lams)
+    for label, row in (others or {}).items():
+        x = [row["lambda_cycle"]]
+        star = {"symbol": "star", "size": 12}
+        kept_other = [_pct(row.get("label_preservation_mnist_to_usps"))]
+        fig.add_trace(
+            go.Scatter(x=x, y=kept_other, mode="markers", marker=star, name=f"{label}: labels kept M→U (%)"),
+            secondary_y=False,
+        )
+        star_open = {**star, "symbol": "star-open"}
+        l1_other = [row.get("cycle_l1_mnist")]
+        fig.add_trace(
+            go.Scatter(x=x, y=l1_other, mode="markers", marker=star_open, name=f"{label}: cycle L1 (MNIST)"),
+            secondary_y=True,
+        )
+    ticks = sorted({*lams, *(r["lambda_cycle"] for r in (others or {}).values())})
+    fig.update_xaxes(title_text="λ (cycle-consistency weight)", tickvals=ticks)
     fig.update_yaxes(title_text="labels kept (%)", range=[0, 100], secondary_y=False)
     fig.update_yaxes(title_text="cycle L1 error ([-1, 1] scale)", rangemode="tozero", secondary_y=True)
     fig.update_layout(title=title, height=380, margin={"t": 50, "b": 40, "l": 50, "r": 50})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from .translation import label_flips
+from .folder import local, read_metrics
+from .metrics import label_flips
 
 
 def _pct(x: float | None) -> str:
@@ -61,12 +63,17 @@ def classifier_table(rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def reference_applies(reference: dict[str, Any], kind: str) -> bool:
+    """Whether a reference row (real data) belongs in the table of a kind of model: it has that table's figures."""
+    return {"generator": "inception_score", "translator": "adaptation_accuracy"}.get(kind, "") in reference
+
+
 def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, Any]]) -> str:
     """The Markdown tables for whatever kinds of model were evaluated, with their reference rows."""
     parts = []
     gens = {n: m for n, m in results.items() if m["kind"] == "generator"}
     if gens:
-        ref = {f"*{n}*": m for n, m in references.items() if "inception_score" in m}
+        ref = {f"*{n}*": m for n, m in references.items() if reference_applies(m, "generator")}
         parts.append("### Generators (10,000 samples vs the MNIST test set)\n\n" + generator_table({**gens, **ref}))
     trans = {
         n: m
@@ -74,12 +81,32 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
         if m["kind"] == "translator"
     }
     if trans:
-        ref = {f"*{n}*": m for n, m in references.items() if "adaptation_accuracy" in m}
+        ref = {f"*{n}*": m for n, m in references.items() if reference_applies(m, "translator")}
         parts.append("### Translators (test sets)\n\n" + translator_table({**trans, **ref}))
     clfs = {n: m for n, m in results.items() if m["kind"] == "classifier"}
     if clfs:
         parts.append("### Classifiers (official test sets)\n\n" + classifier_table(clfs))
     return "\n\n".join(parts)
+
+
+def recorded_report(names: Iterable[str]) -> str:
+    """The tables of the models whose folders hold a metrics.json, with their reference rows ("" if none do).
+
+    What the gallery shows: figures the evaluator recorded, never measured on the fly.
+    """
+    results, references = {}, {}
+    for name in names:
+        data = read_metrics(local(name))
+        if data is None or "kind" not in data["metrics"]:
+            continue
+        results[name] = data["metrics"]
+        references.update(data.get("reference") or {})
+    if not results:
+        return ""
+    try:
+        return report(results, references)
+    except KeyError:  # a metrics.json from an older evaluator: show what can be shown, not a traceback
+        return report({n: m for n, m in results.items() if m["kind"] != "generator"}, references)
 
 
 def provenance_table(trainings: dict[str, dict[str, Any]]) -> str:

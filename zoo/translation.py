@@ -1,7 +1,11 @@
-"""Translating digits with a CycleGAN and reading them with the classifiers, for the app's comparison views.
+"""Translating digits with CycleGANs and reading them: what the Draw and λ pages and the Gradio sketchpad show.
 
 A translation is shown as a cycle: the source x, its translation, the translation at USPS's native 16×16, and
-the reconstruction back in the source domain; each comes with the digit a classifier of its domain reads.
+the reconstruction back in the source domain; each comes with the digit a classifier of its domain reads
+(``zoo.catalog.READERS``). The λ view puts the same inputs through every CycleGAN: the λ sweep in order of λ,
+then any translator trained with another objective (e.g. CyCADA's semantic loss) as a labelled row of its own,
+and the trade-off between labels kept and cycle error, from the evaluator's records or measured live.
+Each view is one function here, so that the front ends only lay out what it returns.
 """
 
 from __future__ import annotations
@@ -10,30 +14,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
+from PIL import Image
 
 from . import metrics
+from .catalog import Objective, default
 from .data import to_16
+from .folder import local, read_metrics
+from .images import to_pil
+from .metrics import Reading, read_digits
 from .models import CycleGAN, DigitClassifier
 
 DIRECTIONS = ("mnist_to_usps", "usps_to_mnist")
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What a classifier reads in one image, and how sure it is."""
-
-    digit: int
-    confidence: float
-
-    def __str__(self) -> str:
-        return f"{self.digit} ({100 * self.confidence:.0f} %)"
-
-
-@torch.inference_mode()
-def read_digits(classifier: DigitClassifier, images: torch.Tensor) -> list[Reading]:
-    probs = classifier(images).softmax(1)
-    conf, digit = probs.max(1)
-    return [Reading(int(d), float(c)) for d, c in zip(digit, conf, strict=True)]
+DIGIT_SCALE, NATIVE_SCALE = 4, 7  # 28×28 shown at 112 pixels, 16×16 at 112 too
+QUICK_IMAGES = 200  # MNIST test digits behind the live trade-off when some metrics.json files are missing
+Readers = Mapping[str, DigitClassifier | None]  # domain → the classifier that reads it (None: not installed)
 
 
 @dataclass(frozen=True)
@@ -62,17 +56,124 @@ def cycle(model: CycleGAN, x: torch.Tensor, direction: str = "mnist_to_usps") ->
     return Cycle(direction, x, y, back(y), to_16(usps_side))
 
 
-def compare_lambdas(models: Mapping[str, CycleGAN], x: torch.Tensor) -> list[tuple[str, float, Cycle]]:
-    """The same MNIST inputs through every CycleGAN, as (name, λ, cycle) sorted by λ."""
-    rows = [(name, float(model.lambda_cycle), cycle(model, x)) for name, model in models.items()]
-    return sorted(rows, key=lambda row: row[1])
+# --- one digit, translated and read (the Draw page, the Gradio sketchpad) ------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One stage of a translated digit as shown: the image, its title, and what its domain's classifier reads."""
+
+    image: torch.Tensor  # 1×1×H×W in [-1, 1]
+    title: str  # the full caption, e.g. "G(x): USPS style (28×28)"
+    label: str  # the short name, e.g. "G(x)"
+    scale: int
+    domain: str | None  # the classifier that reads it; None for the 16×16 view, which no classifier takes
+    reading: Reading | None  # None when not read, or when that classifier is not installed
+
+    @property
+    def said(self) -> str:
+        """ "MNIST classifier reads 7 (98 %)", or a note that the classifier is missing; "" for unread stages."""
+        if self.domain is None:
+            return ""
+        who = f"{self.domain.upper()} classifier"
+        return f"{who} reads {self.reading}" if self.reading else f"({who} not installed)"
+
+    def picture(self) -> Image.Image:
+        return to_pil(self.image[0], self.scale)
+
+
+# (which tensor of the cycle, title, short label, scale, domain read) per direction
+STAGES = {
+    "mnist_to_usps": (
+        ("source", "Input, MNIST style (28×28)", "input", DIGIT_SCALE, "mnist"),
+        ("translated", "G(x): USPS style (28×28)", "G(x)", DIGIT_SCALE, "usps"),
+        ("usps_16", "G(x) at USPS's native 16×16", "G(x) at 16×16", NATIVE_SCALE, None),
+        ("reconstruction", "F(G(x)): cycle reconstruction", "F(G(x))", DIGIT_SCALE, "mnist"),
+    ),
+    "usps_to_mnist": (
+        ("source", "Input, USPS (28×28)", "input", DIGIT_SCALE, "usps"),
+        ("usps_16", "Input at USPS's native 16×16", "input at 16×16", NATIVE_SCALE, None),
+        ("translated", "F(x): MNIST style", "F(x)", DIGIT_SCALE, "mnist"),
+        ("reconstruction", "G(F(x)): cycle reconstruction", "G(F(x))", DIGIT_SCALE, "usps"),
+    ),
+}
+
+
+def translate_and_read(
+    model: CycleGAN, x: torch.Tensor, direction: str = "mnist_to_usps", readers: Readers | None = None
+) -> list[Panel]:
+    """One digit (1×1×28×28) there and back, as four panels, each read by its domain's classifier if installed."""
+    result = cycle(model, x[:1], direction)
+    readers = readers or {}
+    panels = []
+    for field, title, label, scale, domain in STAGES[direction]:
+        image = getattr(result, field)
+        reader = readers.get(domain) if domain else None
+        reading = read_digits(reader, image)[0] if reader is not None else None
+        panels.append(Panel(image, title, label, scale, domain, reading))
+    return panels
+
+
+# --- the same inputs through every CycleGAN (the λ page) -----------------------------------------------------
+
+
+def display_order(models: Mapping[str, CycleGAN]) -> list[str]:
+    """The λ sweep by λ, then translators with another objective (by λ, then name)."""
+    objectives = {name: Objective.of(model) for name, model in models.items()}
+    return sorted(models, key=lambda n: (not objectives[n].in_sweep, objectives[n].lambda_cycle, n))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One CycleGAN's translations of the inputs, and the USPS classifier's readings of G(x) against the labels."""
+
+    name: str
+    objective: Objective
+    result: Cycle
+    readings: list[Reading] | None
+    labels: list[int] | None
+
+    @property
+    def verdict(self) -> str:
+        """ "USPS classifier reads 7✓ 9✗: 1/2 kept", or "" without readings or labels."""
+        if not self.readings or not self.labels:
+            return ""
+        pairs = list(zip(self.readings, self.labels, strict=True))
+        marks = " ".join(f"{r.digit}{'✓' if r.digit == d else '✗'}" for r, d in pairs)
+        return f"USPS classifier reads {marks}: {sum(r.digit == d for r, d in pairs)}/{len(pairs)} kept"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    labels: list[int] | None  # the inputs' labels, or the MNIST classifier's readings of a drawing
+    rows: list[Row]
+
+
+def compare(
+    models: Mapping[str, CycleGAN], x: torch.Tensor, labels: Sequence[int] | None = None, readers: Readers | None = None
+) -> Comparison:
+    """The same MNIST inputs through every CycleGAN (``display_order``), each G(x) read by the USPS classifier.
+
+    Without labels (a drawing) the MNIST classifier's readings stand in for them.
+    """
+    readers = readers or {}
+    if labels is None and readers.get("mnist") is not None:
+        labels = [r.digit for r in read_digits(readers["mnist"], x)]
+    labels = list(labels) if labels is not None else None
+    rows = []
+    for name in display_order(models):
+        result = cycle(models[name], x)
+        usps = readers.get("usps")
+        readings = read_digits(usps, result.translated) if usps is not None else None
+        rows.append(Row(name, Objective.of(models[name]), result, readings, labels))
+    return Comparison(labels, rows)
 
 
 @torch.inference_mode()
 def tradeoff(
     models: Mapping[str, CycleGAN], x: torch.Tensor, y: torch.Tensor, usps_classifier: DigitClassifier
 ) -> list[dict[str, float]]:
-    """Per λ: share of MNIST labels the USPS classifier still reads after G, and the cycle L1 error of F(G(x)).
+    """Per translator: share of MNIST labels the USPS classifier still reads after G, and the cycle L1 of F(G(x)).
 
     The quick, live version of ``zoo.evaluate``'s label_preservation_mnist_to_usps and cycle_l1_mnist.
     """
@@ -93,44 +194,43 @@ def tradeoff(
 
 
 @dataclass(frozen=True)
-class Flip:
-    """Images of ``digit`` that a translator turned into something read as ``read_as``; ``share`` of that digit."""
+class TradeOff:
+    """Labels kept against cycle error: the sweep for the chart, every translator for the label-flip heatmap."""
 
-    digit: int
-    read_as: int
-    share: float
-
-    def __str__(self) -> str:
-        return f"{self.digit}→{self.read_as} ({100 * self.share:.0f} %)"
-
-
-def label_flips(confusion: Sequence[Sequence[int]], top: int = 3, min_share: float = 0.05) -> list[Flip]:
-    """The largest off-diagonal cells of a confusion matrix, as shares of their row; below ``min_share`` dropped.
-
-    CycleGAN's failures are rarely noise: a translator tends to map a whole class onto another (7 → 9), which a
-    single label-preservation figure hides.
-    """
-    counts = torch.as_tensor(confusion, dtype=torch.float64)
-    shares = counts / counts.sum(1, keepdim=True).clamp(min=1)
-    shares.fill_diagonal_(0)
-    values, index = shares.flatten().sort(descending=True)
-    n = len(counts)
-    flips = [Flip(int(i) // n, int(i) % n, float(v)) for v, i in zip(values[:top], index[:top], strict=True)]
-    return [f for f in flips if f.share >= min_share]
+    sweep: list[dict]  # rows of the λ sweep, by λ
+    others: dict[str, dict]  # label → row, translators trained with another objective
+    flips: dict[str, dict]  # label → row with confusion counts, in display order
+    default: str | None  # the label the heatmap opens on: the translator the pages default to
+    measured_on: str  # what the figures come from, for the caption
 
 
-def pick_examples(labels: torch.Tensor, digits: Sequence[int], seed: int = 0) -> list[int]:
-    """One index per requested digit (in that order), chosen at random by seed; digits absent are skipped."""
-    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
-    shuffled = labels[order]
-    picks = []
-    for d in digits:
-        hits = torch.nonzero(shuffled == int(d)).flatten()
-        if len(hits):
-            picks.append(int(order[hits[0]]))
-    return picks
-
-
-def random_examples(n: int, total: int, seed: int = 0) -> list[int]:
-    """n distinct indices out of ``total``, reproducible by seed."""
-    return torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:n].tolist()
+def trade_off(
+    models: Mapping[str, CycleGAN],
+    test: tuple[torch.Tensor, torch.Tensor] | None,
+    usps_reader: DigitClassifier | None,
+    quick: int = QUICK_IMAGES,
+) -> TradeOff | None:
+    """The evaluator's figures when every translator has a metrics.json, else a live estimate on ``quick`` MNIST
+    test digits (needs the test set and the USPS classifier), else None."""
+    recorded = {name: read_metrics(local(name)) for name in models}
+    if all(recorded.values()):
+        rows = {name: {**data["metrics"], "name": name} for name, data in recorded.items()}
+        measured_on = "full test sets, from each model's metrics.json (`python -m zoo.evaluate`)"
+    elif test is not None and usps_reader is not None:
+        n = min(quick, len(test[1]))
+        rows = {row["name"]: row for row in tradeoff(models, test[0][:n], test[1][:n], usps_reader)}
+        measured_on = f"a quick live estimate on the first {n} MNIST test digits (some metrics.json files are missing)"
+    else:
+        return None
+    order = display_order(models)
+    objectives = {name: Objective.of(models[name]) for name in order}  # config.json says what each one is
+    labels = {name: objectives[name].label for name in order}
+    flips = {labels[n]: rows[n] for n in order if rows[n].get("confusion_mnist_to_usps")}
+    opening = default("translator")
+    return TradeOff(
+        sweep=[rows[n] for n in order if objectives[n].in_sweep],
+        others={labels[n]: rows[n] for n in order if not objectives[n].in_sweep},
+        flips=flips,
+        default=labels[opening] if opening in labels and labels[opening] in flips else next(iter(flips), None),
+        measured_on=measured_on,
+    )

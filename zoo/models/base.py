@@ -8,18 +8,17 @@ by default) and reads safetensors only (no pickle fallback), and ``config.json``
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import torch
 from huggingface_hub import PyTorchModelHubMixin
+from huggingface_hub.constants import SAFETENSORS_SINGLE_FILE
 from torch import nn
 
-CONFIG_NAME = "config.json"
-WEIGHTS_NAME = "model.safetensors"
-ARCHITECTURES: dict[str, type[ZooModel]] = {}
+ARCHITECTURES: dict[str, type[ZooModel]] = {}  # config.json's "arch" → class; filled as the classes are defined
+KINDS = ("generator", "translator", "classifier")
 
 
 class ModelLoadError(RuntimeError):
@@ -34,9 +33,14 @@ class ZooModel(
     tags=["gan", "mnist", "gan-zoo"],
     repo_url="https://github.com/gan-zoo/gan-zoo",
 ):
-    """Base of every model that ``zoo.load`` returns. Subclasses set ``arch`` and get registered."""
+    """Base of every model that ``zoo.load`` returns. Subclasses set ``arch`` and get registered.
+
+    ``kind`` (one of ``KINDS``) is what the apps and the evaluator do with a model; it belongs to the class, so a
+    folder's kind follows from its config.json's ``arch`` alone.
+    """
 
     arch: str = ""
+    kind: str = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -47,6 +51,11 @@ class ZooModel(
         config = dict(kwargs.pop("config", None) or self._hub_mixin_config or {})
         config["arch"] = self.arch
         super().save_pretrained(save_directory, config=config, **kwargs)
+
+    @property
+    def device(self) -> torch.device:
+        """Where the weights are: inputs are moved here, so callers may pass CPU tensors."""
+        return next(self.parameters()).device
 
     @classmethod
     def _from_pretrained(  # type: ignore[override]
@@ -63,13 +72,13 @@ class ZooModel(
         **model_kwargs: Any,
     ) -> ZooModel:
         if os.path.isdir(model_id):
-            model_file = os.path.join(model_id, WEIGHTS_NAME)
+            model_file = os.path.join(model_id, SAFETENSORS_SINGLE_FILE)
         else:
             from huggingface_hub import hf_hub_download
 
             model_file = hf_hub_download(
                 repo_id=model_id,
-                filename=WEIGHTS_NAME,
+                filename=SAFETENSORS_SINGLE_FILE,
                 revision=revision,
                 cache_dir=cache_dir,
                 force_download=force_download,
@@ -114,24 +123,10 @@ def load_weights(model: nn.Module, model_file: str | os.PathLike, strict: bool =
     model.load_state_dict(state, strict=strict)
 
 
-def read_config(folder: str | os.PathLike) -> dict[str, Any]:
-    """The config.json of a model folder, validated enough to pick the class."""
-    path = Path(folder) / CONFIG_NAME
-    if not path.is_file():
-        raise ModelLoadError(f"No {CONFIG_NAME} in {folder}: not a GAN Zoo model folder.")
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ModelLoadError(f"Corrupt config file {path}: {err}") from err
-    if not isinstance(config, dict) or config.get("arch") not in ARCHITECTURES:
-        known = ", ".join(sorted(ARCHITECTURES))
-        raise ModelLoadError(f"{path} names architecture {config.get('arch')!r}; known: {known}.")
-    return config
-
-
 class Generator(ZooModel):
     """An unconditional generator: z ~ N(0, I) of ``latent_dim`` → N×1×28×28 in [-1, 1]."""
 
+    kind = "generator"
     latent_dim: int
 
     def latent(self, n: int, seed: int | None = None) -> torch.Tensor:
@@ -148,13 +143,14 @@ class Generator(ZooModel):
         """Images for given latents, without gradients (the UIs' entry point)."""
         return self(z.to(self.device))
 
-    @property
-    def device(self) -> torch.device:
-        return next(self.parameters()).device
 
+def init_weights(module: nn.Module) -> None:
+    """The one initialisation of the papers' reference code, for ``model.apply(init_weights)``.
 
-def init_dcgan_weights(module: nn.Module) -> None:
-    """Radford et al.: conv weights N(0, 0.02); batch-norm scale N(1, 0.02), shift 0."""
+    DCGAN (Radford et al.) and CycleGAN's reference implementation both draw conv and linear weights from
+    N(0, 0.02) with zero biases, and batch-norm scales from N(1, 0.02); instance norm (no affine parameters)
+    is left alone.
+    """
     if isinstance(module, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:

@@ -12,6 +12,7 @@ class DigitClassifier(ZooModel):
     """Two conv blocks and a 128-unit penultimate layer; ``features`` exposes that layer for Fréchet distances."""
 
     arch = "classifier"
+    kind = "classifier"
 
     def __init__(self, domain: str = "mnist", width: int = 32, feature_dim: int = 128, dropout: float = 0.3):
         super().__init__()
@@ -45,7 +46,3 @@ class DigitClassifier(ZooModel):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(x))
-
-    @torch.no_grad()
-    def predict_proba(self, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-        return torch.cat([self(x[i : i + batch_size]).softmax(1) for i in range(0, len(x), batch_size)])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .base import ZooModel
+from .base import ZooModel, init_weights
 
 
 class ResidualBlock(nn.Module):
@@ -91,10 +91,7 @@ class PatchDiscriminator(nn.Module):
             nn.Conv2d(2 * channels, 1, 3, 1, 0 if strided > 1 else 1),
         ]
         self.net = nn.Sequential(*layers)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.normal_(m.weight, 0.0, 0.02)
-                nn.init.zeros_(m.bias)
+        self.apply(init_weights)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -104,6 +101,7 @@ class CycleGAN(ZooModel):
     """The two translators: G (MNIST → USPS style) and F (USPS → MNIST style); discriminators stay in training."""
 
     arch = "cyclegan"
+    kind = "translator"
 
     def __init__(
         self,
@@ -124,10 +122,7 @@ class CycleGAN(ZooModel):
         self.semantic_classifier = semantic_classifier
         self.g_mnist_to_usps = ResnetGenerator(width, n_blocks, n_down)
         self.f_usps_to_mnist = ResnetGenerator(width, n_blocks, n_down)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d | nn.ConvTranspose2d):
-                nn.init.normal_(m.weight, 0.0, 0.02)
-                nn.init.zeros_(m.bias)
+        self.apply(init_weights)
 
     @torch.no_grad()
     def mnist_to_usps(self, x: torch.Tensor) -> torch.Tensor:
@@ -138,7 +133,3 @@ class CycleGAN(ZooModel):
     def usps_to_mnist(self, x: torch.Tensor) -> torch.Tensor:
         """F: N×1×28×28 USPS-style (upsampled) in [-1, 1] → MNIST style."""
         return self.f_usps_to_mnist(x.to(self.device))
-
-    @property
-    def device(self) -> torch.device:
-        return next(self.parameters()).device

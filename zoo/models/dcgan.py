@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .base import Generator, init_dcgan_weights
+from .base import Generator, init_weights
 
 
 class DCGANGenerator(Generator):
@@ -46,7 +46,7 @@ class DCGANGenerator(Generator):
             nn.ConvTranspose2d(2 * width, 1, 4, 2, 1),
             nn.Tanh(),
         )
-        self.apply(init_dcgan_weights)
+        self.apply(init_weights)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z.view(z.shape[0], self.latent_dim, 1, 1))
@@ -65,7 +65,7 @@ class DCGANDiscriminator(nn.Module):
             nn.LeakyReLU(0.2, True),
             nn.Conv2d(2 * width, 1, 7, 1, 0),
         )
-        self.apply(init_dcgan_weights)
+        self.apply(init_weights)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).view(-1)

@@ -2,8 +2,8 @@
 
 The generator uses gated linear units (GLU) and nearest-neighbour upsampling; the critic uses CReLU and maps
 an image to an L2-normalised embedding v(x). The transport cost between two images is 1 − cos(v(x), v(y)), which
-lies in [0, 2]. The loss itself (mini-batch energy distance over Sinkhorn distances) is in zoo/sinkhorn.py and
-train/otgan.py.
+lies in [0, 2]. The cost and the loss itself (mini-batch energy distance over Sinkhorn distances) are in
+zoo/ot.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..ot import cosine_cost
 from .base import Generator
+
+__all__ = ["CReLU", "OTGANCritic", "OTGANGenerator", "cosine_cost"]  # cosine_cost: kept for train/otgan.py
 
 
 class OTGANGenerator(Generator):
@@ -59,8 +62,3 @@ class OTGANCritic(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.normalize(self.net(x).flatten(1), dim=1)
-
-
-def cosine_cost(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Pairwise 1 − cos between L2-normalised embeddings: (..., n, d) × (..., m, d) → (..., n, m)."""
-    return 1.0 - u @ v.transpose(-1, -2)

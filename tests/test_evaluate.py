@@ -1,0 +1,128 @@
+"""zoo.evaluate: the adaptation probe, the evaluator end to end on tiny models, and the README's results."""
+
+import json
+
+import pytest
+import torch
+
+from zoo import metrics
+from zoo.data import load_mnist
+from zoo.evaluate import Evaluator, adaptation_accuracy
+from zoo.evaluate import main as evaluate_main
+from zoo.models import CycleGAN, DCGANGenerator, DigitClassifier
+
+
+def test_adaptation_probe_learns_a_separable_task():
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(400) % 10
+    x = -torch.ones(400, 1, 28, 28)
+    for i, label in enumerate(y):  # each class lights a different row band
+        x[i, 0, 2 * label + 3 : 2 * label + 6, 4:24] = 1
+    x += 0.05 * torch.randn(x.shape, generator=gen)
+    assert adaptation_accuracy(x, y, x, y, steps=150) > 0.9
+
+
+@pytest.fixture
+def tiny_zoo(tmp_path):
+    torch.manual_seed(0)
+    paths = {}
+    for name, model in {
+        "classifier-mnist": DigitClassifier("mnist", width=4),
+        "classifier-usps": DigitClassifier("usps", width=4),
+        "dcgan": DCGANGenerator(width=4),
+        "cyclegan-lambda3": CycleGAN(width=4, n_blocks=1, lambda_cycle=3.0),
+        "cyclegan-lambda10": CycleGAN(width=4, n_blocks=1, lambda_cycle=10.0),
+    }.items():
+        model.eval().save_pretrained(tmp_path / name)
+        paths[name] = tmp_path / name
+    return paths
+
+
+def test_evaluator_end_to_end(tiny_zoo, tiny_data, tmp_path, capsys):
+    argv = [
+        str(tiny_zoo["dcgan"]),
+        str(tiny_zoo["cyclegan-lambda3"]),
+        str(tiny_zoo["classifier-usps"]),
+        "--samples",
+        "200",
+        "--data-dir",
+        str(tiny_data),
+        "--adaptation-steps",
+        "3",
+        "--adaptation-images",
+        "64",
+        "--classifier-mnist",
+        str(tiny_zoo["classifier-mnist"]),
+        "--classifier-usps",
+        str(tiny_zoo["classifier-usps"]),
+    ]
+    assert evaluate_main([*argv, "--json", str(tmp_path / "a.json")]) == 0
+    table = capsys.readouterr().out
+    assert "| dcgan |" in table and "| *MNIST (real data)* |" in table
+    assert "| cyclegan-lambda3 | 3 |" in table and "*no translation (MNIST as is)*" in table
+    assert "| classifier-usps | usps |" in table
+    saved = json.loads((tiny_zoo["dcgan"] / "metrics.json").read_text())
+    assert saved["metrics"]["samples"] == 200 and "MNIST (real data)" in saved["reference"]
+    assert 1 <= saved["metrics"]["inception_score"] <= 10
+    assert "top flips M→U" in table
+    translator = json.loads((tiny_zoo["cyclegan-lambda3"] / "metrics.json").read_text())["metrics"]
+    counts = torch.tensor(translator["confusion_mnist_to_usps"])
+    mnist_test_labels = load_mnist("test", tiny_data)[1]
+    assert (
+        counts.shape == (10, 10) and counts.sum(1).tolist() == torch.bincount(mnist_test_labels, minlength=10).tolist()
+    )
+    assert counts.trace() / counts.sum() == pytest.approx(translator["label_preservation_mnist_to_usps"])
+    assert torch.tensor(translator["confusion_usps_to_mnist"]).sum() > 0
+    card = (tiny_zoo["cyclegan-lambda3"] / "README.md").read_text()
+    assert card.startswith("---\n") and "library_name: gan-zoo" in card and "label_preservation" in card
+    assert evaluate_main([*argv, "--json", str(tmp_path / "b.json"), "--no-write"]) == 0
+    a, b = (json.loads((tmp_path / f).read_text()) for f in ("a.json", "b.json"))
+    assert a["models"] == b["models"] and a["reference"] == b["reference"]  # deterministic for a fixed seed
+
+
+def test_evaluator_explains_missing_classifier(tiny_zoo, tiny_data, tmp_path, capsys):
+    code = evaluate_main(
+        [str(tiny_zoo["dcgan"]), "--data-dir", str(tiny_data), "--classifier-mnist", str(tmp_path / "nope")]
+    )
+    assert code == 2
+    assert "python -m train.classifier" in capsys.readouterr().err
+
+
+def test_evaluator_rewrites_readme_results_section(tiny_zoo, tiny_data, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Zoo\n\n## Results\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\n## After\n")
+    training = {"command": "python -m train.dcgan --steps 7", "steps": 7, "wall_time_s": 120.0, "hardware": "1× CPU"}
+    (tiny_zoo["dcgan"] / "training.json").write_text(json.dumps(training))
+    names = [str(tiny_zoo[n]) for n in ("dcgan", "cyclegan-lambda10", "cyclegan-lambda3")]
+    code = evaluate_main(
+        [*names, "--samples", "100", "--data-dir", str(tiny_data), "--adaptation-steps", "0", "--no-write"]
+        + [
+            "--classifier-mnist",
+            str(tiny_zoo["classifier-mnist"]),
+            "--classifier-usps",
+            str(tiny_zoo["classifier-usps"]),
+        ]
+        + ["--readme", str(readme)]
+    )
+    assert code == 0
+    text = readme.read_text()
+    assert "old" not in text and text.startswith("# Zoo") and text.endswith("## After\n")
+    assert text.index("| cyclegan-lambda3 | 3 |") < text.index("| cyclegan-lambda10 | 10 |")  # sorted by λ
+    assert "| dcgan | `python -m train.dcgan --steps 7` | 7 | 2 min | 1× CPU |" in text
+    assert "![λ sweep](docs/lambda-sweep.svg)" in text
+    svg = (tmp_path / "docs" / "lambda-sweep.svg").read_text()
+    assert svg.startswith("<svg") and svg.count("<polyline") == 4  # two accuracy and two cycle-error series
+
+
+def test_generator_reference_is_sample_set_metrics_of_real_digits(tiny_zoo, tiny_data):
+    """The reference row: the test digits read as samples, training digits for the Fréchet distance."""
+    ev = Evaluator(tiny_data, 100, 0, 0, 64, tiny_zoo["classifier-mnist"], tiny_zoo["classifier-usps"])
+    ref = ev.generator_reference()
+    clf, test, train = ev.clf_mnist, ev.mnist_test, ev.mnist_train
+    half = min(1000, len(test) // 2)
+    probs = metrics.predict(clf, test)
+    fd = metrics.frechet_distance(metrics.features(clf, train[:100]), metrics.features(clf, test))
+    assert ref["kind"] == "reference" and ref["frechet_distance"] == pytest.approx(fd)
+    assert ref["inception_score"] == pytest.approx(metrics.inception_score(probs))
+    assert ref["copy_share"] == metrics.memorisation(test[:half], train, test[half : 2 * half])["copy_share"]
+    assert list(ref)[:4] == ["kind", "frechet_distance", "inception_score", "class_histogram"]

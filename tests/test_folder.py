@@ -1,0 +1,77 @@
+"""zoo.folder: the model folder's files, read and written in one place; listing and resolving folders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from zoo import folder
+from zoo.models import DCGANGenerator, ModelLoadError
+
+
+@pytest.fixture
+def model_dir(tmp_path: Path) -> Path:
+    torch.manual_seed(0)
+    folder.save_model(DCGANGenerator(latent_dim=8, width=4).eval(), tmp_path / "weights" / "dcgan")
+    return tmp_path / "weights" / "dcgan"
+
+
+def test_save_load_config_and_listing(model_dir: Path, monkeypatch) -> None:
+    assert sorted(p.name for p in model_dir.iterdir()) == [folder.CARD, folder.CONFIG, folder.WEIGHTS]
+    assert folder.read_config(model_dir)["arch"] == "dcgan" and folder.model_class(model_dir).kind == "generator"
+    model = folder.load_model(model_dir)
+    assert isinstance(model, DCGANGenerator) and not model.training
+    monkeypatch.setenv(folder.WEIGHTS_ENV, str(model_dir.parent))
+    assert folder.weights_dir() == model_dir.parent and folder.local("dcgan") == model_dir
+    assert folder.list_models() == ["dcgan"] and folder.resolve("dcgan") == model_dir
+    assert folder.resolve(model_dir) == model_dir
+    with pytest.raises(ModelLoadError, match="available: dcgan"):
+        folder.resolve("wgan")
+    (model_dir.parent / "notes").mkdir()  # not a model folder: no config or weights
+    assert folder.list_models() == ["dcgan"]
+
+
+def test_weights_dir_without_the_variable_is_the_bundled_or_the_checkouts(monkeypatch) -> None:
+    monkeypatch.delenv(folder.WEIGHTS_ENV, raising=False)
+    expected = folder.BUNDLED_WEIGHTS if folder.BUNDLED_WEIGHTS.is_dir() else folder.CHECKOUT_WEIGHTS
+    assert folder.weights_dir() == expected
+
+
+def test_records_round_trip_and_absent_or_broken_files_read_as_nothing(model_dir: Path) -> None:
+    assert folder.read_metrics(model_dir) is None and folder.read_training(model_dir) is None
+    assert folder.read_training_log(model_dir) == [] and folder.samples(model_dir) is None
+    evaluation = {"seed": 0, "evaluated": "2026-11-29", "metrics": {"kind": "generator"}, "reference": {}}
+    folder.write_metrics(model_dir, evaluation)
+    assert folder.read_metrics(model_dir) == evaluation
+    assert (model_dir / folder.METRICS).read_text().endswith("}\n")
+    folder.write_training(model_dir, {"command": "python -m train.dcgan", "steps": 3})
+    assert folder.read_training(model_dir) == {"command": "python -m train.dcgan", "steps": 3}
+    (model_dir / folder.METRICS).write_text('{"no": "metrics table"}')
+    (model_dir / folder.TRAINING).write_text("{truncated")
+    assert folder.read_metrics(model_dir) is None and folder.read_training(model_dir) is None
+    with pytest.raises(ModelLoadError, match="Corrupt config"):
+        (model_dir / folder.CONFIG).write_text("{")
+        folder.read_config(model_dir)
+
+
+def test_training_log_is_thinned_and_keeps_the_last_line(model_dir: Path, tmp_path: Path) -> None:
+    log = tmp_path / "metrics.jsonl"
+    log.write_text("".join(json.dumps({"step": s, "loss": 1 / s}) + "\n" for s in range(1, 1001)) + "not json\n")
+    assert folder.write_training_log(model_dir, log, max_points=100) == model_dir / folder.TRAINING_LOG
+    steps = [r["step"] for r in folder.read_training_log(model_dir)]  # the bad last line is skipped on reading
+    assert steps[:3] == [1, 12, 23] and len(steps) == 91
+    assert folder.write_training_log(model_dir, tmp_path / "absent.jsonl") is None
+
+
+def test_samples_card_and_contents(model_dir: Path, tmp_path: Path) -> None:
+    png = tmp_path / "latest.png"
+    assert folder.write_samples(model_dir, png) is None
+    png.write_bytes(b"\x89PNG fake")
+    assert folder.write_samples(model_dir, png) == model_dir / folder.SAMPLES
+    assert folder.samples(model_dir).read_bytes() == b"\x89PNG fake"
+    folder.write_card(model_dir, "# dcgan\n")
+    (model_dir / "notes.txt").write_text("not part of the folder")
+    assert [p.name for p in folder.contents(model_dir)] == [folder.CONFIG, folder.WEIGHTS, folder.CARD, folder.SAMPLES]
