@@ -31,14 +31,14 @@ from torch.nn.parallel import DistributedDataParallel
 from torchvision.utils import save_image
 from tqdm.auto import tqdm
 
+from zoo import folder as model_folder
 from zoo.data import DataError, to_unit
+from zoo.folder import save_model, write_samples, write_training, write_training_log
 from zoo.models import ZooModel
 
 CHECKPOINT = "checkpoint.pt"
+TRAINING_INFO, TRAINING_LOG = model_folder.TRAINING, model_folder.TRAINING_LOG  # the exported folder's (zoo.folder)
 METRICS_LOG = "metrics.jsonl"
-TRAINING_LOG = "training_log.jsonl"  # the compact copy shipped with a model, for the app's curves
-TRAINING_INFO = "training.json"
-MAX_CURVE_POINTS = 300
 
 Batch = tuple[torch.Tensor, ...]
 Draw = Callable[[], tuple[Batch, ...]]
@@ -529,9 +529,9 @@ def export_folder(
     results: dict[str, float],
     out: Path,
 ) -> None:
-    """Save the model with what a model card needs: exact command, seed, steps, wall time, hardware."""
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder)
+    """Save the model folder (zoo.folder) with what a model card needs: exact command, seed, steps, wall time,
+    hardware, the thinned metrics log and the last preview grid."""
+    save_model(model, folder)
     command_args = sys.argv[1:] if argv is None else list(argv)
     module = sys.modules["__main__"].__spec__.name if getattr(sys.modules["__main__"], "__spec__", None) else None
     module = getattr(args, "_module", None) or module or "train"
@@ -549,11 +549,9 @@ def export_folder(
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "results": results,
     }
-    (folder / TRAINING_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    write_compact_log(out / METRICS_LOG, folder / TRAINING_LOG)
-    latest = out / "samples" / "latest.png"
-    if latest.exists():
-        (folder / "samples.png").write_bytes(latest.read_bytes())
+    write_training(folder, info)
+    write_training_log(folder, out / METRICS_LOG)
+    write_samples(folder, out / "samples" / "latest.png")
 
 
 def hardware(rt: Runtime) -> str:
@@ -562,17 +560,6 @@ def hardware(rt: Runtime) -> str:
     threads = torch.get_num_threads()
     cpu = platform.processor() or platform.machine()
     return f"{rt.world_size}× CPU ({cpu}, {threads} thread{'s' if threads != 1 else ''})"
-
-
-def write_compact_log(src: Path, dst: Path, max_points: int = MAX_CURVE_POINTS) -> None:
-    if not src.exists():
-        return
-    lines = src.read_text(encoding="utf-8").splitlines()
-    stride = max(1, math.ceil(len(lines) / max_points))
-    keep = lines[::stride]
-    if lines and keep[-1] != lines[-1]:
-        keep.append(lines[-1])
-    dst.write_text("\n".join(keep) + ("\n" if keep else ""), encoding="utf-8")
 
 
 def _truncate_log(path: Path, step: int) -> None:
