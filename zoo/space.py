@@ -4,10 +4,14 @@
     python -m zoo.space --sdk docker --out dist/space-streamlit   # sdk: docker (Streamlit on port 8501)
     hf upload OWNER/NAME dist/space-gradio --repo-type space      # then push it
 
-The folder holds the app files, the ``zoo`` package, the chosen model folders under ``weights/`` (the files
-``python -m zoo.hub push`` would upload), requirements with CPU-only torch, the Space's README front matter, and
-for Docker a Dockerfile; the Streamlit Space also gets the MNIST/USPS files under ``data/`` unless ``--no-data``.
-Only copies files: it imports neither the apps nor Streamlit/Gradio.
+The folder holds the app files, the ``zoo`` package's sources, the chosen model folders under ``weights/`` (the
+files ``python -m zoo.hub push`` would upload), requirements with CPU-only torch (pyproject.toml's pins), the
+Space's README front matter, and for Docker a Dockerfile; the Streamlit Space also gets the MNIST/USPS files
+under ``data/`` unless ``--no-data``. Only copies files: it imports neither the apps nor Streamlit/Gradio.
+
+The package is copied rather than installed because a Space installs its requirements from an index, where the
+zoo is not published; beside its ``weights/`` it finds them the way a clone does. Run it from a clone (the apps
+live there, not in the package).
 """
 
 from __future__ import annotations
@@ -55,14 +59,25 @@ class SpaceError(RuntimeError):
     """The Space cannot be assembled; the message says what is missing."""
 
 
-def pins(requirements: Path = REPO_ROOT / "requirements.txt") -> dict[str, str]:
-    """Package name (lower case) → its requirement line, from the project's requirements.txt."""
+def declared(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
+    """pyproject.toml's dependencies and every extra's: the project's one list of requirements."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10 has no TOML reader: the installed metadata comes from the same file
+        from importlib.metadata import requires
+
+        return [r.split(";")[0].strip() for r in requires("gan-zoo") or []]
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    return project.get("dependencies", []) + [r for rs in project.get("optional-dependencies", {}).values() for r in rs]
+
+
+def pins() -> dict[str, str]:
+    """Package name (lower case) → its requirement, e.g. "gradio" → "gradio==6.31.0"."""
     found = {}
-    for line in requirements.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
+    for line in declared():
         match = re.match(r"([A-Za-z0-9_.\-]+)", line)
-        if match and not line.startswith("-"):
-            found[match.group(1).lower().replace("_", "-")] = line
+        if match:
+            found[match.group(1).lower().replace("_", "-")] = line.strip()
     return found
 
 
@@ -72,7 +87,7 @@ def requirements_text(sdk: str) -> str:
     lines = [f"--extra-index-url {TORCH_CPU_INDEX}"]
     for name in COMMON_PACKAGES + SDKS[sdk]["packages"]:
         if name not in pinned:
-            raise SpaceError(f"requirements.txt has no line for {name!r}")
+            raise SpaceError(f"pyproject.toml declares no dependency {name!r}")
         line = pinned[name]
         if name == "torch":
             match = re.fullmatch(r"torch\s*==\s*([\w.]+)", line)
@@ -84,7 +99,7 @@ def requirements_text(sdk: str) -> str:
 def version_of(package: str) -> str:
     match = re.search(r"==\s*([\w.]+)", pins().get(package, ""))
     if not match:
-        raise SpaceError(f"requirements.txt does not pin {package!r} to one version")
+        raise SpaceError(f"pyproject.toml does not pin {package!r} to one version")
     return match.group(1)
 
 

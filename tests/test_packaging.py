@@ -1,0 +1,50 @@
+"""The project is one installable package whose dependencies are declared once, in pyproject.toml."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+import zoo
+from zoo import space
+
+REPO = Path(__file__).resolve().parent.parent
+DISTRIBUTIONS = {  # import name → distribution name, for the third-party modules the library imports
+    "PIL": "pillow",
+    "h5py": "h5py",
+    "huggingface_hub": "huggingface-hub",
+    "numpy": "numpy",
+    "plotly": "plotly",
+    "safetensors": "safetensors",
+    "torch": "torch",
+    "torchvision": "torchvision",
+}
+
+
+def test_pyproject_builds_the_zoo_package_with_its_weights() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert pyproject["build-system"]["build-backend"] == "setuptools.build_meta"
+    setuptools = pyproject["tool"]["setuptools"]
+    assert set(setuptools["packages"]) == {"zoo", "zoo.models", "zoo.weights"}
+    assert setuptools["package-dir"] == {"zoo.weights": "weights"}  # shipped as zoo/weights (zoo.folder finds it)
+
+
+def test_every_library_import_is_a_declared_dependency_and_requirements_install_the_project() -> None:
+    imported = set()
+    for path in (REPO / "zoo").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"zoo"}
+    assert third_party <= set(DISTRIBUTIONS), third_party - set(DISTRIBUTIONS)
+    core = {line.split("=")[0].split(">")[0].split("<")[0] for line in space.declared()}
+    assert {DISTRIBUTIONS[m] for m in third_party} <= core
+    assert "-e .[app]" in (REPO / "requirements.txt").read_text().splitlines()
+    assert "-e .[app,test]" in (REPO / "requirements-test.txt").read_text().splitlines()
+    assert zoo.list_models() == zoo.folder.list_models()
