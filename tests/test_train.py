@@ -6,6 +6,7 @@ import importlib
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -564,3 +565,27 @@ def test_threads_are_capped_at_the_cpu_count(tiny_data, tmp_path, capsys, monkey
         torch.set_num_threads(before)
     assert "--threads 10000 is more than the 2 CPUs" in capsys.readouterr().err
     assert json.loads((folder / loop.TRAINING_INFO).read_text())["arguments"]["threads"] == 2
+
+
+def test_progress_lines_when_output_is_not_a_terminal(tiny_data, tmp_path):
+    env = {**os.environ, "GAN_ZOO_DATA": str(tiny_data)}
+    result = subprocess.run(
+        [sys.executable, "-m", "train.basic", "--out", str(tmp_path / "r"), "--steps", "3", "--batch-size", "8"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"step 3/3 \(100%\) · \d+ images/s · loss_d [\d.e+-]+ .* · ETA 0 s", result.stderr)
+
+
+def test_help_shows_each_default_once(capsys):
+    import train.cyclegan
+
+    with pytest.raises(SystemExit):
+        train.cyclegan.cli(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(default: all)" in out and "(default: None)" not in out and "(default: False)" not in out
+    assert "(default: 0.5·λ)" in out and "(default: 3000)" in out

@@ -17,7 +17,14 @@ from train.loop import NonFiniteLossError, Recipe, RunError, Runtime, run
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the module docstring's layout and shows every default."""
+    """Keeps the module docstring's layout and shows each default once: a help text that already says its
+    default (``(default: all)``) is left alone, and ``None`` or a flag's ``False`` is never shown."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "(default:" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action)
 
 
 def base_parser(description: str, prog: str | None = None, **defaults: Any) -> argparse.ArgumentParser:

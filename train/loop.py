@@ -28,7 +28,6 @@ import torch
 import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from torchvision.utils import save_image
 from tqdm.auto import tqdm
 
 from zoo import folder as model_folder
@@ -489,16 +488,52 @@ def run(
 ) -> Path:
     """Train ``build``'s recipe to ``--steps`` with a progress bar; return the exported model folder."""
     r = Run(args, build, argv)
+    tty = sys.stderr.isatty()
     bar = tqdm(total=args.steps, initial=r.step, disable=None if r.rt.is_main else True, dynamic_ncols=True)
+    progress = PlainProgress(r.step, args.steps) if r.rt.is_main and not tty else None
     with bar:
         while r.step < args.steps:
             losses = r.advance()
             bar.update(1)
             if r.step % args.log_every == 0:
                 bar.set_postfix({k: f"{v:.3g}" for k, v in losses.items()}, refresh=False)
+            if progress:
+                progress.update(r.step, r.images_seen, losses)
     model_dir = r.export()
     r.close()
     return model_dir
+
+
+class PlainProgress:
+    """Progress for a log file (nohup, CI): one plain line every ``every`` seconds and at the last step, where
+    tqdm's bar would be silent or unreadable. ``step 1200/10000 (12%) · 164 images/s · loss 0.12 · ETA 43 min``."""
+
+    def __init__(self, start: int, total: int, every: float = 30.0):
+        self.total, self.every = total, every
+        self.t_start = self.t_last = time.time()
+        self.step_start, self.seen_last = start, 0
+
+    def update(self, step: int, images_seen: int, losses: dict[str, float]) -> None:
+        now = time.time()
+        if now - self.t_last < self.every and step < self.total:
+            return
+        rate = (images_seen - self.seen_last) / max(now - self.t_last, 1e-9)
+        steps_per_s = (step - self.step_start) / max(now - self.t_start, 1e-9)
+        eta = (self.total - step) / max(steps_per_s, 1e-9)
+        shown = " ".join(f"{k} {v:.3g}" for k, v in list(losses.items())[:4])
+        print(
+            f"step {step}/{self.total} ({100 * step / self.total:.0f}%) · {rate:.0f} images/s · {shown} · "
+            f"ETA {_duration(eta)}",
+            file=sys.stderr,
+            flush=True,
+        )
+        self.t_last, self.seen_last = now, images_seen
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
 def export_model(recipe: Recipe, ema: EMA | None) -> ZooModel:
@@ -513,6 +548,8 @@ def write_grid(recipe: Recipe, ema: EMA | None, path: Path) -> None:
     model.eval()
     images = recipe.preview(model)
     model.train(was_training)
+    from torchvision.utils import save_image  # imported here: it pulls in torch._dynamo, seconds on `--help`
+
     save_image(to_unit(images.float().cpu()), path, nrow=recipe.preview_rows, padding=2, pad_value=0.5)
     save_image(
         to_unit(images.float().cpu()), path.parent / "latest.png", nrow=recipe.preview_rows, padding=2, pad_value=0.5
