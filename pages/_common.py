@@ -61,6 +61,14 @@ def pick_model(kind: str | None, label: str, key: str) -> str | None:
     return st.selectbox(label, names, index=names.index(opening) if opening in names else 0, key=key)
 
 
+def chosen_model(kind: str, label: str) -> tuple[str | None, zoo.ZooModel | None]:
+    """The page's model picker (key "model"), the line listing missing ones, and the picked model's name and the
+    model loaded; the model is None (after a notice) when there is nothing to show."""
+    name = pick_model(kind, label, key="model")
+    missing_notice(kind)
+    return name, get_model(name) if name else None
+
+
 def missing_notice(kind: str) -> None:
     """A quiet line listing the shipped models of a kind that this installation lacks."""
     absent = catalog.missing(kind)

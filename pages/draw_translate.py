@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages._common import drawn_digit, get_dataset, get_model, missing_notice, pick_model, show_image, uploaded_digit
+from pages._common import chosen_model, drawn_digit, get_dataset, show_image, uploaded_digit
 from zoo import frontend
 from zoo.catalog import Objective
 from zoo.translation import translate_and_read
@@ -22,9 +22,7 @@ st.markdown(
     "say which digit they read at each stage."
 )
 
-name = pick_model("translator", "CycleGAN", key="model")
-missing_notice("translator")
-model = get_model(name) if name else None
+name, model = chosen_model("translator", "CycleGAN")
 if model is None:
     st.stop()
 objective = Objective.of(model)

@@ -4,7 +4,7 @@ import random
 
 import streamlit as st
 
-from pages._common import get_model, missing_notice, pick_model, show_image
+from pages._common import chosen_model, show_image
 from zoo import images, latent
 from zoo.frontend import parse_numbers
 
@@ -21,9 +21,7 @@ def _random_seeds() -> None:
     st.session_state["seeds"] = ", ".join(str(s) for s in random.sample(range(10_000), 3))
 
 
-name = pick_model("generator", "Generator", key="model")
-missing_notice("generator")
-generator = get_model(name) if name else None
+name, generator = chosen_model("generator", "Generator")
 if generator is not None:
     left, middle, right = st.columns([2, 2, 1])
     seeds_text = left.text_input("Seeds (two or more, comma-separated)", value="0, 1", key="seeds")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages._common import get_model, missing_notice, pick_model, show_digits, show_image
+from pages._common import chosen_model, show_digits, show_image
 from zoo import frontend, images, latent
 from zoo.latent import POOL
 from zoo.metrics import read_digits
@@ -17,9 +17,7 @@ st.markdown(
     "the result is a *thick Y*. Edit the groups to try your own."
 )
 
-name = pick_model("generator", "Generator", key="model")
-missing_notice("generator")
-generator = get_model(name) if name else None
+name, generator = chosen_model("generator", "Generator")
 if generator is None:
     st.stop()
 

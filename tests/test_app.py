@@ -18,13 +18,18 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60  # seconds per script run: generous for a loaded 2-core machine; a run takes well under one
 
 
-@pytest.fixture
-def app_env(tiny_weights: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
-    monkeypatch.setenv("GAN_ZOO_DATA", str(tiny_data))
+def serve(weights: Path, data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The pages read these folders (no Hub), with Streamlit's caches emptied."""
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(weights))
+    monkeypatch.setenv("GAN_ZOO_DATA", str(data))
     monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
     st.cache_resource.clear()
-    yield tiny_weights
+    return weights
+
+
+@pytest.fixture
+def app_env(tiny_weights: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    yield serve(tiny_weights, tiny_data, monkeypatch)
     st.cache_resource.clear()
 
 
@@ -219,12 +224,7 @@ def test_pages_without_data_or_classifiers_still_run(tmp_path: Path, monkeypatch
 
 @pytest.fixture
 def semantic_env(tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    weights = make_tiny_weights(tmp_path / "weights", semantic=True)
-    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(weights))
-    monkeypatch.setenv("GAN_ZOO_DATA", str(tiny_data))
-    monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
-    st.cache_resource.clear()
-    yield weights
+    yield serve(make_tiny_weights(tmp_path / "weights", semantic=True), tiny_data, monkeypatch)
     st.cache_resource.clear()
 
 

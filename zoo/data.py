@@ -130,11 +130,7 @@ def load_mnist(
     split: str = "train", data_dir: str | os.PathLike | None = None, download: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """MNIST images N×1×28×28 in [-1, 1] and labels (60,000 train / 10,000 test)."""
-    _check_split(split)
-    if download:
-        _download_mnist(data_dir)
-    root = resolve_data_dir(data_dir, "mnist")
-    x, y = _load_mnist(root.resolve(), split)
+    x, y = _load_mnist(_located("mnist", split, data_dir, download), split)
     return x.clone(), y.clone()
 
 
@@ -164,11 +160,7 @@ def load_usps(
     native: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """USPS images in [-1, 1]: N×1×28×28 (bilinear upsampling), or N×1×16×16 with ``native=True``."""
-    _check_split(split)
-    if download:
-        _download_usps(data_dir)
-    root = resolve_data_dir(data_dir, "usps")
-    x16, y = _load_usps16(root.resolve(), split)
+    x16, y = _load_usps16(_located("usps", split, data_dir, download), split)
     x = to_signed(x16)
     return (x.clone() if native else usps_to_28(x)), y.clone()
 
@@ -183,9 +175,13 @@ def to_16(x28: torch.Tensor) -> torch.Tensor:
     return F.interpolate(x28, size=(16, 16), mode="bilinear", align_corners=False, antialias=True).clamp_(-1, 1)
 
 
-def _check_split(split: str) -> None:
+def _located(dataset: str, split: str, data_dir: str | os.PathLike | None, download: bool) -> Path:
+    """The folder holding ``dataset`` (fetched first when ``download``), after checking the split's name."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if download:
+        (_download_mnist if dataset == "mnist" else _download_usps)(data_dir)
+    return resolve_data_dir(data_dir, dataset).resolve()
 
 
 def _download_root(data_dir: str | os.PathLike | None) -> Path:

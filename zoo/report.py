@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .folder import local, read_metrics
@@ -17,36 +17,72 @@ def _num(x: float | None, digits: int = 2) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
 
 
+def _table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table: the header, its separator, one line per row of already formatted cells."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+GENERATOR_COLUMNS = (
+    "model",
+    "Fréchet distance ↓",
+    "Inception Score ↑",
+    "TV to uniform ↓",
+    "class % min–max",
+    "confident %",
+    "NN-distance ratio",
+    "copies %",
+)
+TRANSLATOR_COLUMNS = (
+    "model",
+    "λ",
+    "labels kept M→U %",
+    "labels kept U→M %",
+    "adaptation acc. %",
+    "cycle L1 M",
+    "cycle L1 U",
+    "Fréchet to USPS ↓",
+    "top flips M→U",
+)
+
+
 def generator_table(rows: dict[str, dict[str, Any]]) -> str:
-    lines = [
-        "| model | Fréchet distance ↓ | Inception Score ↑ | TV to uniform ↓ | class % min–max | confident % "
-        "| NN-distance ratio | copies % |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for name, m in rows.items():
-        lines.append(
-            f"| {name} | {_num(m['frechet_distance'])} | {_num(m['inception_score'])} | {_num(m['tv_to_uniform'], 3)} "
-            f"| {_pct(m['min_class_share'])}–{_pct(m['max_class_share'])} | {_pct(m['confident_share'])} "
-            f"| {_num(m['distance_ratio'])} | {_pct(m['copy_share'])} |"
-        )
-    return "\n".join(lines)
+    return _table(
+        GENERATOR_COLUMNS,
+        (
+            [
+                name,
+                _num(m["frechet_distance"]),
+                _num(m["inception_score"]),
+                _num(m["tv_to_uniform"], 3),
+                f"{_pct(m['min_class_share'])}–{_pct(m['max_class_share'])}",
+                _pct(m["confident_share"]),
+                _num(m["distance_ratio"]),
+                _pct(m["copy_share"]),
+            ]
+            for name, m in rows.items()
+        ),
+    )
 
 
 def translator_table(rows: dict[str, dict[str, Any]]) -> str:
-    lines = [
-        "| model | λ | labels kept M→U % | labels kept U→M % | adaptation acc. % | cycle L1 M | cycle L1 U "
-        "| Fréchet to USPS ↓ | top flips M→U |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, m in rows.items():
-        lines.append(
-            f"| {name} | {_num(m.get('lambda_cycle'), 0) if 'lambda_cycle' in m else '–'} "
-            f"| {_pct(m.get('label_preservation_mnist_to_usps'))} | {_pct(m.get('label_preservation_usps_to_mnist'))} "
-            f"| {_pct(m.get('adaptation_accuracy'))} | {_num(m.get('cycle_l1_mnist'), 3)} "
-            f"| {_num(m.get('cycle_l1_usps'), 3)} | {_num(m.get('frechet_distance_to_usps'))} "
-            f"| {_flips(m.get('confusion_mnist_to_usps'))} |"
-        )
-    return "\n".join(lines)
+    return _table(
+        TRANSLATOR_COLUMNS,
+        (
+            [
+                name,
+                _num(m.get("lambda_cycle"), 0) if "lambda_cycle" in m else "–",
+                _pct(m.get("label_preservation_mnist_to_usps")),
+                _pct(m.get("label_preservation_usps_to_mnist")),
+                _pct(m.get("adaptation_accuracy")),
+                _num(m.get("cycle_l1_mnist"), 3),
+                _num(m.get("cycle_l1_usps"), 3),
+                _num(m.get("frechet_distance_to_usps")),
+                _flips(m.get("confusion_mnist_to_usps")),
+            ]
+            for name, m in rows.items()
+        ),
+    )
 
 
 def _flips(confusion: list[list[int]] | None) -> str:
@@ -58,9 +94,10 @@ def _flips(confusion: list[list[int]] | None) -> str:
 
 
 def classifier_table(rows: dict[str, dict[str, Any]]) -> str:
-    lines = ["| model | domain | test accuracy % |", "|---|---|---|"]
-    lines += [f"| {n} | {m['domain']} | {100 * m['test_accuracy']:.2f} |" for n, m in rows.items()]
-    return "\n".join(lines)
+    return _table(
+        ("model", "domain", "test accuracy %"),
+        ([n, m["domain"], f"{100 * m['test_accuracy']:.2f}"] for n, m in rows.items()),
+    )
 
 
 def reference_applies(reference: dict[str, Any], kind: str) -> bool:
@@ -111,8 +148,10 @@ def recorded_report(names: Iterable[str]) -> str:
 
 def provenance_table(trainings: dict[str, dict[str, Any]]) -> str:
     """How each model was made, from its ``training.json``: the command that reproduces it and what it cost."""
-    lines = ["| model | command | steps | wall time | hardware |", "|---|---|---|---|---|"]
-    for name, t in trainings.items():
-        minutes = t["wall_time_s"] / 60
-        lines.append(f"| {name} | `{t['command']}` | {t['steps']} | {minutes:.0f} min | {t['hardware']} |")
-    return "\n".join(lines)
+    return _table(
+        ("model", "command", "steps", "wall time", "hardware"),
+        (
+            [name, f"`{t['command']}`", str(t["steps"]), f"{t['wall_time_s'] / 60:.0f} min", t["hardware"]]
+            for name, t in trainings.items()
+        ),
+    )
