@@ -28,7 +28,7 @@ import torch
 
 import zoo
 from train import cli, loop
-from zoo import metrics
+from zoo import folder, metrics
 from zoo.data import load_mnist
 
 NOT_SETTINGS = {"--out", "--steps", "--resume", "--threads", "--sample-every", "--log-every", "--ckpt-every"}
@@ -37,7 +37,9 @@ SAMPLES = 2000
 
 def shipped_command(model: str) -> tuple[str, list[str]]:
     """The trainer module and the settings the shipped folder was trained with (run-only flags dropped)."""
-    info = json.loads((zoo.hub.model_folder(model) / "training.json").read_text(encoding="utf-8"))
+    info = folder.read_training(folder.resolve(model))
+    if not info:
+        raise SystemExit(f"error: {model} records no training command (training.json)")
     words = shlex.split(info["command"])
     module = words[words.index("-m") + 1]
     settings, rest = [], words[words.index("-m") + 2 :]

@@ -13,13 +13,10 @@ import argparse
 import importlib
 import json
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
 import torch
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 TRAINERS = {
     "basic": [],

@@ -29,7 +29,7 @@ def test_pyproject_builds_the_zoo_package_with_its_weights() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert pyproject["build-system"]["build-backend"] == "setuptools.build_meta"
     setuptools = pyproject["tool"]["setuptools"]
-    assert set(setuptools["packages"]) == {"zoo", "zoo.models", "zoo.weights"}
+    assert set(setuptools["packages"]) == {"zoo", "zoo.models", "zoo.weights", "train"}
     assert setuptools["package-dir"] == {"zoo.weights": "weights"}  # shipped as zoo/weights (zoo.folder finds it)
 
 

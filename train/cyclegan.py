@@ -23,10 +23,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+import zoo
 from train.cli import main, nonnegative_float, nonnegative_int, positive_float, positive_int, unit_float
 from train.common import linear_decay, mnist_train, usps_train
 from train.loop import Draw, Recipe, RunError, Runtime, set_requires_grad
-from zoo.hub import list_models, load, model_folder
+from zoo import folder
+from zoo.catalog import READERS
 from zoo.models import CycleGAN, DigitClassifier, ModelLoadError, PatchDiscriminator
 
 
@@ -101,13 +103,14 @@ def frozen_classifier(name_or_path: str, device: torch.device) -> DigitClassifie
     so the evaluator's classifier (``classifier-mnist``) is refused.
     """
     try:
-        clf = load(name_or_path)
+        clf = zoo.load(name_or_path)
     except (ModelLoadError, FileNotFoundError) as err:
         raise RunError(f"--semantic-classifier {name_or_path}: {err}") from err
     if not isinstance(clf, DigitClassifier) or clf.domain != "mnist":
         raise RunError(f"--semantic-classifier {name_or_path} is not an MNIST classifier")
-    evaluators = {model_folder("classifier-mnist").resolve()} if "classifier-mnist" in list_models() else set()
-    if model_folder(name_or_path).resolve() in evaluators:
+    reader = READERS["mnist"]
+    evaluators = {folder.resolve(reader).resolve()} if reader in folder.list_models() else set()
+    if folder.resolve(name_or_path).resolve() in evaluators:
         raise RunError(
             "--semantic-classifier must not be the evaluator's classifier-mnist (the metric would be "
             "circular); train another one: python -m train.classifier --domain mnist --width 16 --seed 1 …"

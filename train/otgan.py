@@ -23,23 +23,12 @@ from train.cli import add_gan_arguments, main, positive_float, positive_int
 from train.common import decay_schedulers, fixed_latents, mnist_train
 from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import OTGANCritic, OTGANGenerator
-from zoo.models.otgan import cosine_cost
-from zoo.sinkhorn import sinkhorn_distance
+from zoo.ot import minibatch_energy_distance
 
 
 def updates_critic(step: int, n_gen: int) -> bool:
     """Whether step ``step`` updates the critic (else the generator): once per n_gen + 1 steps."""
     return step % (n_gen + 1) == 0
-
-
-def minibatch_energy_distance(
-    vx: torch.Tensor, vx2: torch.Tensor, vy: torch.Tensor, vy2: torch.Tensor, epsilon: float, iterations: int
-) -> torch.Tensor:
-    """OT-GAN's loss from the embeddings of X, X' (real) and Y, Y' (generated); all six distances in one batch."""
-    left = torch.stack([vx, vx, vx2, vx2, vx, vy])
-    right = torch.stack([vy, vy2, vy, vy2, vx2, vy2])
-    w = sinkhorn_distance(cosine_cost(left, right), epsilon, iterations)
-    return w[0] + w[1] + w[2] + w[3] - 2 * w[4] - 2 * w[5]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -22,8 +22,6 @@ logger = logging.getLogger("zoo")
 HUB_REPO_ENV = "GAN_ZOO_HUB_REPO"  # set it to make the apps load from the Hub (source="auto")
 SOURCES = ("local", "hub", "auto")
 
-# Kept importable for callers written before zoo.folder (train/cyclegan.py): the folder module is their home.
-model_folder, load_folder = resolve, load_model
 
 
 def download(name: str, repo_id: str, revision: str | None = None) -> Path:

@@ -12,10 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..ot import cosine_cost
 from .base import Generator
-
-__all__ = ["CReLU", "OTGANCritic", "OTGANGenerator", "cosine_cost"]  # cosine_cost: kept for train/otgan.py
 
 
 class OTGANGenerator(Generator):
