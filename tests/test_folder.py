@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,82 @@ def test_samples_card_and_contents(model_dir: Path, tmp_path: Path) -> None:
     folder.write_card(model_dir, "# dcgan\n")
     (model_dir / "notes.txt").write_text("not part of the folder")
     assert [p.name for p in folder.contents(model_dir)] == [folder.CONFIG, folder.WEIGHTS, folder.CARD, folder.SAMPLES]
+
+
+# --- untrusted folders: refused with one line, before anything is built ---
+
+
+def _rewrite_config(model_dir: Path, **changes) -> None:
+    path = model_dir / folder.CONFIG
+    path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
+
+
+def test_untrusted_configs_are_refused_with_a_reason(model_dir: Path) -> None:
+    (model_dir / folder.CONFIG).write_text("[1, 2, 3]")
+    with pytest.raises(ModelLoadError, match="holds a JSON list, not an object"):
+        folder.load_model(model_dir)
+    (model_dir / folder.CONFIG).write_text("[" * 5000 + "]" * 5000)
+    with pytest.raises(ModelLoadError, match="Corrupt config file"):
+        folder.load_model(model_dir)
+    (model_dir / folder.CONFIG).write_text(json.dumps({"arch": "dcgan", "latent_dim": 8, "width": 4}))
+    assert isinstance(folder.load_model(model_dir), DCGANGenerator)
+    for change, message in [
+        ({"width": -4}, r"width = -4 is out of range"),
+        ({"latent_dim": 10**12}, r"latent_dim = 1000000000000 is out of range"),
+        ({"width": "wide"}, r"does not describe a valid DCGANGenerator"),
+        ({"layers": 7}, r"does not describe a valid DCGANGenerator: layers must be 3 or 4"),
+        ({"width": [4] * 1000}, r"width = \[4, 4, .* has more than 64 items"),
+        ({"latent_dim": float("nan")}, r"latent_dim = NaN is not a finite number"),
+    ]:
+        _rewrite_config(model_dir, **change)
+        with pytest.raises(ModelLoadError, match=message):
+            folder.load_model(model_dir)
+        _rewrite_config(model_dir, latent_dim=8, width=4, layers=4)
+
+
+def test_a_config_larger_than_its_weights_is_refused_before_it_is_built(model_dir: Path) -> None:
+    """A latent_dim the file's tensors do not have is refused from the safetensors header: nothing is allocated.
+
+    Built for real, this DCGAN's first layer alone (65,536 × 8·width × 3 × 3 floats) would take 75 MB; the
+    check must come before, so peak memory stays near where it was.
+    """
+    code = f"""
+import resource, sys
+from zoo import folder
+from zoo.models import ModelLoadError
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    folder.load_model({str(model_dir)!r})
+except ModelLoadError as err:
+    print("refused:", err)
+print("grew_mb", (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+    _rewrite_config(model_dir, latent_dim=65536, width=32)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "do not match the architecture in its config.json" in result.stdout
+    assert "shape mismatch" in result.stdout
+    assert float(result.stdout.split("grew_mb")[1]) < 20
+
+
+def test_names_too_long_for_the_filesystem_are_a_load_error(model_dir: Path, monkeypatch) -> None:
+    monkeypatch.setenv(folder.WEIGHTS_ENV, str(model_dir.parent))
+    with pytest.raises(ModelLoadError, match="No model folder 'xxxx.*…'.*available: dcgan"):
+        folder.resolve("x" * 5000)
+    with pytest.raises(ModelLoadError, match="No model folder"):
+        folder.resolve("bad\x00name")
+
+
+def test_non_finite_weights_are_refused(model_dir: Path) -> None:
+    from safetensors.torch import load_file, save_file
+
+    path = model_dir / folder.WEIGHTS
+    state = load_file(str(path))
+    nan = {k: torch.full_like(v, float("nan")) if v.is_floating_point() else v for k, v in state.items()}
+    save_file(nan, str(path))
+    with pytest.raises(ModelLoadError, match=r"model.safetensors contain NaN or infinite values \(net"):
+        folder.load_model(model_dir)
+    state["net.0.weight"].view(-1)[0] = float("inf")  # one weight is enough
+    save_file(state, str(path))
+    with pytest.raises(ModelLoadError, match="NaN or infinite"):
+        folder.load_model(model_dir)

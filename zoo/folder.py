@@ -110,15 +110,24 @@ def _natural_key(name: str) -> list[int | str]:
 def resolve(name_or_path: str | os.PathLike) -> Path:
     """A folder path as given, else ``weights_dir()/<name>``; a ModelLoadError lists what is available."""
     path = Path(name_or_path)
-    if path.is_dir():
+    if _is_dir(path):
         return path
     candidate = local(str(name_or_path))
-    if candidate.is_dir():
+    if _is_dir(candidate):
         return candidate
     available = ", ".join(list_models()) or "none"
+    shown = str(name_or_path) if len(str(name_or_path)) <= 80 else str(name_or_path)[:77] + "…"
     raise ModelLoadError(
-        f"No model folder {name_or_path!r}: not a directory, and not in {weights_dir()} (available: {available})."
+        f"No model folder {shown!r}: not a directory, and not in {weights_dir()} (available: {available})."
     )
+
+
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()``, False for names the filesystem refuses (too long, NUL bytes) instead of an OSError."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def contents(folder: Path) -> list[Path]:
@@ -129,20 +138,61 @@ def contents(folder: Path) -> list[Path]:
 # --- config and weights -------------------------------------------------------------------------------------
 
 
+MAX_CONFIG_BYTES = 64 * 1024  # a real config.json is under 1 kB
+MAX_CONFIG_INT = 1 << 16  # above every size parameter of the zoo's architectures (widths, latent_dim, blocks)
+MAX_CONFIG_ITEMS = 64  # list lengths (e.g. the MLP's hidden layer sizes)
+
+
 def read_config(folder: str | os.PathLike) -> dict[str, Any]:
-    """The folder's config.json, validated enough to pick the class (its ``arch`` must be a known one)."""
+    """The folder's config.json, validated before anything is built from it.
+
+    A folder may come from anyone, so the file must be a small JSON object naming a known ``arch`` whose numbers
+    are finite and within sizes no architecture here uses (a negative width or a billion-wide latent would
+    otherwise reach a constructor); the shapes themselves are checked against the weights file when loading.
+    """
     path = Path(folder) / CONFIG
     if not path.is_file():
         raise ModelLoadError(f"No {CONFIG} in {folder}: not a GAN Zoo model folder.")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ModelLoadError(f"{path} is {path.stat().st_size:,} bytes: too large to be a model config.")
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
         raise ModelLoadError(f"Corrupt config file {path}: {err}") from err
-    if not isinstance(config, dict) or config.get("arch") not in ARCHITECTURES:
+    if not isinstance(config, dict):
+        raise ModelLoadError(f"{path} holds a JSON {type(config).__name__}, not an object of model settings.")
+    if config.get("arch") not in ARCHITECTURES:
         known = ", ".join(sorted(ARCHITECTURES))
-        arch = config.get("arch") if isinstance(config, dict) else None
-        raise ModelLoadError(f"{path} names architecture {arch!r}; known: {known}.")
+        raise ModelLoadError(f"{path} names architecture {config.get('arch')!r}; known: {known}.")
+    for key, value in config.items():
+        problem = _config_value_problem(value)
+        if problem:
+            raise ModelLoadError(f"{path}: {key} = {_short(value)} {problem}.")
     return config
+
+
+def _config_value_problem(value: Any) -> str | None:
+    """Why a config value cannot be a constructor argument of the zoo's models, or None when it can."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return None if 0 <= value <= MAX_CONFIG_INT else f"is out of range (0 to {MAX_CONFIG_INT})"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "is not a finite number"
+    if isinstance(value, str):
+        return None if len(value) <= 256 else "is too long"
+    if isinstance(value, list):
+        if len(value) > MAX_CONFIG_ITEMS:
+            return f"has more than {MAX_CONFIG_ITEMS} items"
+        if any(isinstance(v, list | dict) for v in value):
+            return "nests lists or objects"
+        return next((p for p in map(_config_value_problem, value) if p), None)
+    return "is not a number, string or list of them"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def model_class(folder: str | os.PathLike) -> type[ZooModel]:
@@ -156,7 +206,7 @@ def load_model(folder: str | os.PathLike) -> ZooModel:
     cls = model_class(folder)
     try:
         model = cls.from_pretrained(str(folder), strict=True, map_location="cpu")
-    except TypeError as err:
+    except (TypeError, ValueError) as err:  # the Hub mixin decoding an argument of the wrong type
         raise ModelLoadError(f"{folder / CONFIG} does not fit {cls.__name__}: {err}") from err
     return model.eval()
 

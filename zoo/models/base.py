@@ -3,11 +3,14 @@
 Built on ``huggingface_hub.PyTorchModelHubMixin`` so that a model folder is also a Hub repository. Two things
 differ from the mixin's defaults, on purpose: loading is strict (the mixin ignores missing or unexpected weights
 by default) and reads safetensors only (no pickle fallback), and ``config.json`` records the architecture name
-(``arch``) so that :func:`zoo.load` can rebuild the right class from a folder alone.
+(``arch``) so that :func:`zoo.load` can rebuild the right class from a folder alone. Folders are untrusted
+input: config.json is checked against the weights file's header before anything is allocated, and weights
+holding NaN or infinity are refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -71,6 +74,12 @@ class ZooModel(
         strict: bool = True,
         **model_kwargs: Any,
     ) -> ZooModel:
+        """Check config.json against the weights file's header, then build and load.
+
+        A folder may come from anyone (a download, the Hub), so nothing is allocated before the file says the
+        config is honest: the model is first built on the meta device (no memory), its tensor shapes compared
+        with the safetensors header, and only then built for real, at the size the file proves.
+        """
         if os.path.isdir(model_id):
             model_file = os.path.join(model_id, SAFETENSORS_SINGLE_FILE)
         else:
@@ -85,30 +94,47 @@ class ZooModel(
                 token=token,
                 local_files_only=local_files_only,
             )
-        model = cls(**model_kwargs)
+        header = header_shapes(model_file)
+        skeleton = _build(cls, model_kwargs, model_id, device="meta")
+        _check_shapes(_shapes(skeleton.state_dict()), header, model_file, strict)
+        model = _build(cls, model_kwargs, model_id)
         load_weights(model, model_file, strict=strict)
         return model.to(map_location)
 
 
-def load_weights(model: nn.Module, model_file: str | os.PathLike, strict: bool = True) -> None:
-    """Load safetensors weights into ``model``; every failure names the file and says what is wrong."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
+def _build(cls: type[ZooModel], kwargs: dict[str, Any], model_id: str, device: str | None = None) -> ZooModel:
+    """``cls(**kwargs)``; a config the constructor rejects (wrong type, negative size…) is a ModelLoadError."""
+    try:
+        with torch.device(device) if device else contextlib.nullcontext():
+            return cls(**kwargs)
+    except (TypeError, ValueError, RuntimeError, OverflowError, ZeroDivisionError) as err:
+        raise ModelLoadError(f"The config.json of {model_id} does not describe a valid {cls.__name__}: {err}") from err
+
+
+def header_shapes(model_file: str | os.PathLike) -> dict[str, tuple[int, ...]]:
+    """Tensor name → shape, from the safetensors header alone (no tensor data is read)."""
+    from safetensors import SafetensorError, safe_open
 
     if not os.path.isfile(model_file):
         raise ModelLoadError(f"Weights file not found: {model_file}")
     try:
-        state = load_file(str(model_file), device="cpu")
+        with safe_open(str(model_file), framework="pt", device="cpu") as f:
+            return {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}  # noqa: SIM118 - not a dict
     except (SafetensorError, OSError, ValueError) as err:
         raise ModelLoadError(f"Corrupt or truncated weights file {model_file}: {err}") from err
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    wrong_shape = [
-        f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
-        for k, v in expected.items()
-        if k in state and state[k].shape != v.shape
-    ]
+
+
+def _shapes(state: dict[str, torch.Tensor]) -> dict[str, tuple[int, ...]]:
+    return {key: tuple(t.shape) for key, t in state.items()}
+
+
+def _check_shapes(
+    expected: dict[str, tuple[int, ...]], found: dict[str, tuple[int, ...]], model_file: str | os.PathLike, strict: bool
+) -> None:
+    """Raise a ModelLoadError listing missing, unexpected and mis-shaped tensors (the first few of each)."""
+    missing = sorted(set(expected) - set(found))
+    unexpected = sorted(set(found) - set(expected))
+    wrong_shape = [f"{k}: file {found[k]} vs model {v}" for k, v in expected.items() if k in found and found[k] != v]
     if wrong_shape or (strict and (missing or unexpected)):
         details = []
         if missing:
@@ -119,6 +145,30 @@ def load_weights(model: nn.Module, model_file: str | os.PathLike, strict: bool =
             details.append(f"shape mismatch {wrong_shape[:3]}{' …' if len(wrong_shape) > 3 else ''}")
         raise ModelLoadError(
             f"Weights in {model_file} do not match the architecture in its config.json ({'; '.join(details)})."
+        )
+
+
+def load_weights(model: nn.Module, model_file: str | os.PathLike, strict: bool = True) -> None:
+    """Load safetensors weights into ``model``; every failure names the file and says what is wrong.
+
+    Non-finite weights are refused: a run that diverged exports NaNs that would load silently and draw blank
+    or noisy digits on every page.
+    """
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    if not os.path.isfile(model_file):
+        raise ModelLoadError(f"Weights file not found: {model_file}")
+    try:
+        state = load_file(str(model_file), device="cpu")
+    except (SafetensorError, OSError, ValueError) as err:
+        raise ModelLoadError(f"Corrupt or truncated weights file {model_file}: {err}") from err
+    _check_shapes(_shapes(model.state_dict()), _shapes(state), model_file, strict)
+    non_finite = [k for k, t in state.items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
+    if non_finite:
+        raise ModelLoadError(
+            f"Weights in {model_file} contain NaN or infinite values ({', '.join(non_finite[:3])}"
+            f"{' …' if len(non_finite) > 3 else ''}): the run that wrote them diverged."
         )
     model.load_state_dict(state, strict=strict)
 
