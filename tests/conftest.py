@@ -67,15 +67,20 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def make_tiny_weights(root: Path, lambdas: tuple[int, ...] = (0, 10), semantic: bool = False) -> Path:
+def make_tiny_weights(
+    root: Path, lambdas: tuple[int, ...] = (0, 10), semantic: bool = False, gans: bool = False
+) -> Path:
     """Untrained, tiny versions of the shipped model folders (generators, CycleGANs, classifiers) for UI tests.
 
     ``semantic`` adds ``cyclegan-semantic``, a CycleGAN whose config.json records CyCADA's objective, with the
-    classifier its loss read with (``classifier-mnist-semantic``), as issue 10 ships them.
+    classifier its loss read with (``classifier-mnist-semantic``), as issue 10 ships them. ``gans`` adds the
+    WGAN and OT-GAN generators and every GAN's discriminator beside its generator (``<gan>/discriminator/``).
     """
     import json
 
     import zoo
+    from zoo.folder import save_discriminator
+    from zoo.models import BasicDiscriminator, DCGANDiscriminator, OTGANCritic, WGANCritic
 
     torch.manual_seed(0)
     models = {
@@ -95,8 +100,20 @@ def make_tiny_weights(root: Path, lambdas: tuple[int, ...] = (0, 10), semantic: 
             semantic_classifier="classifier-mnist-semantic",
         )
         models["classifier-mnist-semantic"] = zoo.DigitClassifier("mnist", width=2, feature_dim=8)
+    if gans:
+        models["wgan"] = zoo.WGANGenerator(latent_dim=8, width=4)
+        models["otgan"] = zoo.OTGANGenerator(latent_dim=8, width=2)
     for name, model in models.items():
         model.eval().save_pretrained(root / name)
+    if gans:
+        discriminators = {
+            "basic-gan": BasicDiscriminator(hidden=(16,)),
+            "dcgan": DCGANDiscriminator(width=4),
+            "wgan": WGANCritic(width=4),
+            "otgan": OTGANCritic(width=2),
+        }
+        for name, disc in discriminators.items():
+            save_discriminator(disc, root / name)
     log = [
         {"step": s, "loss_d": 1.0 / s, "loss_g": 2.0 / s, "images_per_s": 100.0 + s, "wall_time": s / 10}
         for s in range(1, 6)

@@ -73,3 +73,14 @@ def test_objective_labels_the_sweep_by_lambda_and_anything_else_by_what_differs(
     assert Objective.of(config) == semantic
     row = {"kind": "translator", "lambda_cycle": 3.0}  # a metrics.json written before objectives were recorded
     assert Objective.of(row) == Objective(3.0) and Objective.of(row).in_sweep
+
+
+def test_discriminators_are_found_beside_their_generators_and_never_offered_as_models(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(make_tiny_weights(tmp_path, lambdas=(), gans=True)))
+    assert catalog.discriminators() == {n: f"{n}/discriminator" for n in ("basic-gan", "dcgan", "wgan", "otgan")}
+    (tmp_path / "dcgan" / "discriminator").rename(tmp_path / "stray-discriminator")  # copied to the top level
+    assert catalog.kind("stray-discriminator") == "discriminator"
+    assert "stray-discriminator" not in catalog.available() + catalog.available("generator")
+    assert catalog.available("discriminator") == ["stray-discriminator"]
+    assert "dcgan" not in catalog.discriminators()

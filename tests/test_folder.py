@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from zoo import folder
-from zoo.models import DCGANGenerator, ModelLoadError
+from zoo.models import DCGANDiscriminator, DCGANGenerator, ModelLoadError
 
 
 @pytest.fixture
@@ -77,6 +77,25 @@ def test_samples_card_and_contents(model_dir: Path, tmp_path: Path) -> None:
     folder.write_card(model_dir, "# dcgan\n")
     (model_dir / "notes.txt").write_text("not part of the folder")
     assert [p.name for p in folder.contents(model_dir)] == [folder.CONFIG, folder.WEIGHTS, folder.CARD, folder.SAMPLES]
+
+
+def test_a_discriminator_is_saved_beside_its_generator_in_half_precision(model_dir: Path, monkeypatch) -> None:
+    assert folder.discriminator_folder(model_dir) is None
+    torch.manual_seed(0)
+    disc = DCGANDiscriminator(width=4).train()
+    path = folder.save_discriminator(disc, model_dir)
+    assert path == model_dir / folder.DISCRIMINATOR == folder.discriminator_folder(model_dir)
+    assert disc.training and next(disc.parameters()).dtype == torch.float32  # the trained net is left as it was
+    from safetensors.torch import load_file
+
+    assert {t.dtype for k, t in load_file(path / folder.WEIGHTS).items() if "num_batches" not in k} == {torch.float16}
+    loaded = folder.load_model(path)
+    assert isinstance(loaded, DCGANDiscriminator) and next(loaded.parameters()).dtype == torch.float32
+    x = torch.rand(4, 1, 28, 28) * 2 - 1
+    assert torch.allclose(loaded(x), disc.eval()(x), atol=1e-2)
+    monkeypatch.setenv(folder.WEIGHTS_ENV, str(model_dir.parent))
+    assert folder.list_models() == ["dcgan"]  # a subfolder, not a model of its own
+    assert isinstance(folder.load_model(folder.resolve("dcgan/discriminator")), DCGANDiscriminator)
 
 
 # --- untrusted folders: refused with one line, before anything is built ---

@@ -102,16 +102,53 @@ def test_every_architecture_has_a_kind_and_the_papers_init():
 
     assert {arch: cls.kind for arch, cls in zoo.ARCHITECTURES.items()} == {
         "basic": "generator",
+        "basic-discriminator": "discriminator",
         "dcgan": "generator",
+        "dcgan-discriminator": "discriminator",
         "wgan": "generator",
+        "wgan-critic": "discriminator",
         "otgan": "generator",
+        "otgan-critic": "discriminator",
         "cyclegan": "translator",
         "classifier": "classifier",
     }
-    assert set(KINDS) == {"generator", "translator", "classifier"}
+    assert set(KINDS) == {"generator", "translator", "classifier", "discriminator"}
     torch.manual_seed(0)
     for model in (CycleGAN(width=8, n_blocks=1), PatchDiscriminator(width=8), DCGANGenerator(width=8)):
         convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d | torch.nn.ConvTranspose2d)]
         weights = torch.cat([m.weight.detach().flatten() for m in convs])
         assert float(weights.std()) == pytest.approx(0.02, rel=0.1)
         assert all(m.bias is None or not m.bias.any() for m in convs)
+
+
+# The state_dict keys of every discriminator as the trainers' checkpoints hold them (from before they were
+# ZooModels): a running training's checkpoint must still load.
+BN = ["net.3.weight", "net.3.bias", "net.3.running_mean", "net.3.running_var", "net.3.num_batches_tracked"]
+CHECKPOINT_KEYS = {
+    BasicDiscriminator: [f"net.{i}.{p}" for i in (1, 4, 7, 10) for p in ("weight", "bias")],
+    DCGANDiscriminator: ["net.0.weight", "net.0.bias", "net.2.weight", *BN, "net.5.weight", "net.5.bias"],
+    WGANCritic: ["net.0.weight", "net.0.bias", "net.2.weight", *BN, "net.5.weight", "net.5.bias"],
+    OTGANCritic: [f"net.{i}.{p}" for i in (0, 2, 4) for p in ("weight", "bias")],
+}
+
+
+def test_discriminator_checkpoint_keys_are_unchanged():
+    assert {cls: list(cls().state_dict()) for cls in CHECKPOINT_KEYS} == CHECKPOINT_KEYS
+
+
+@pytest.mark.parametrize(
+    ("disc", "output"),
+    [
+        (BasicDiscriminator(hidden=(32, 16), dropout=0.1), "logit"),
+        (DCGANDiscriminator(width=8), "logit"),
+        (WGANCritic(width=8, batch_norm=False), "critic"),
+        (OTGANCritic(width=4), "embedding"),
+    ],
+)
+def test_discriminators_are_folders_whose_config_rebuilds_them(disc, output, tmp_path):
+    assert disc.kind == "discriminator" and disc.output == output
+    disc.eval().save_pretrained(tmp_path / "d")
+    loaded = zoo.load(tmp_path / "d")
+    assert type(loaded) is type(disc) and not loaded.training
+    x = torch.rand(3, 1, 28, 28) * 2 - 1
+    assert torch.equal(loaded(x), disc(x))

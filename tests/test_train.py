@@ -589,3 +589,65 @@ def test_help_shows_each_default_once(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "(default: all)" in out and "(default: None)" not in out and "(default: False)" not in out
     assert "(default: 0.5·λ)" in out and "(default: 3000)" in out
+
+
+# --- the discriminator beside the generator ---
+
+
+@pytest.mark.parametrize(
+    ("module", "arch"),
+    [
+        ("train.basic", "basic-discriminator"),
+        ("train.dcgan", "dcgan-discriminator"),
+        ("train.wgan", "wgan-critic"),
+        ("train.otgan", "otgan-critic"),
+    ],
+)
+def test_gan_export_writes_the_discriminator_and_the_command_rebuilds_it_from_a_checkpoint(
+    module, arch, tiny_data, tmp_path
+):
+    from train.export_discriminator import main as export_discriminator
+    from zoo import folder
+
+    out = tmp_path / "run"
+    model_dir = run_cli(module, tiny_data, out, "--steps", "3")
+    exported = folder.discriminator_folder(model_dir)
+    assert exported is not None and folder.read_config(exported)["arch"] == arch
+    disc = zoo.load(exported)
+    assert disc.kind == "discriminator" and arch not in zoo.list_models(model_dir.parent)
+    ckpt = torch.load(out / loop.CHECKPOINT, weights_only=True)
+    key = "discriminator" if module in ("train.basic", "train.dcgan") else "critic"
+    for name, value in disc.state_dict().items():  # the trained weights, in half precision
+        assert torch.allclose(value.float(), ckpt["nets"][key][name].float(), atol=1e-3, rtol=1e-3), name
+
+    (model_dir / "training.json").unlink()  # an unfinished run: the trainer is recognised from its arguments
+    again = export_discriminator([str(out), "--model-dir", str(tmp_path / "beside")])
+    assert again == tmp_path / "beside" / "discriminator"
+    assert folder.read_config(again) == folder.read_config(exported)
+    for name, value in zoo.load(again).state_dict().items():
+        assert torch.equal(value, disc.state_dict()[name]), name
+
+
+def test_export_discriminator_refuses_what_it_cannot_export(tiny_data, tmp_path, capsys):
+    from train.export_discriminator import main as export_discriminator
+
+    with pytest.raises(SystemExit):
+        export_discriminator([str(tmp_path)])
+    assert "no checkpoint.pt" in capsys.readouterr().err
+    run_cli("train.classifier", tiny_data, tmp_path / "clf", "--steps", "1")
+    (tmp_path / "clf" / "model" / "training.json").unlink()
+    with pytest.raises(SystemExit):
+        export_discriminator([str(tmp_path / "clf")])
+    assert "does not look like a GAN run" in capsys.readouterr().err
+
+
+def test_a_run_exported_early_records_the_step_it_reached(tiny_data, tmp_path):
+    from train import cli
+    from train import dcgan as mod
+
+    argv = ["--data-dir", str(tiny_data), "--out", str(tmp_path / "run"), "--batch-size", "8", *TINY["train.dcgan"]]
+    run = loop.Run(cli.parse_args(mod.__doc__, mod.add_arguments, argv, "train.dcgan", **mod.DEFAULTS), mod.build, argv)
+    for _ in range(2):
+        run.advance()
+    info = json.loads((run.export() / loop.TRAINING_INFO).read_text())
+    assert info["steps"] == 2 and info["arguments"]["steps"] == mod.DEFAULTS["steps"]

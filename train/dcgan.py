@@ -74,6 +74,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         schedulers=decay_schedulers(args, optimizers),
         step=step,
         export_net="generator",
+        discriminator="discriminator",
         ema=args.ema,
         datasets=[(images, labels)],
         preview=lambda g: g(preview_z),

@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from zoo import folder as model_folder
 from zoo.data import DataError, to_unit
-from zoo.folder import save_model, write_samples, write_training, write_training_log
+from zoo.folder import save_discriminator, save_model, write_samples, write_training, write_training_log
 from zoo.models import ZooModel
 
 CHECKPOINT = "checkpoint.pt"
@@ -51,6 +51,8 @@ class Recipe:
     (one tuple of (images, labels) per dataset per call) and returns scalar losses to log. ``export_net`` names
     the ZooModel in ``nets`` that is saved at the end (averaged if ``--ema`` is on); ``preview(model)`` returns
     the images of the sample grid, from fixed inputs, so that grids from different steps compare.
+    ``discriminator`` names a GAN's discriminator or critic in ``nets``: the export saves it beside the model as
+    ``model/discriminator/`` (``zoo.folder.save_discriminator``), for the app's discriminator's-view page.
     """
 
     nets: dict[str, nn.Module]
@@ -64,6 +66,7 @@ class Recipe:
     state: dict[str, Any] = field(default_factory=dict)  # other objects with state_dict(), e.g. image pools
     finish: Callable[[nn.Module], dict[str, float]] | None = None  # final evaluation, logged in training.json
     ema: float = 0.0  # decay of the exported network's weight average (0 = export the trained weights)
+    discriminator: str | None = None  # the net in ``nets`` exported as model/discriminator/ (None: none)
 
 
 class NonFiniteLossError(RuntimeError):
@@ -466,12 +469,16 @@ class Run:
             atomic_save(state, self.ckpt_path)
 
     def export(self) -> Path:
-        """Write ``OUT/model`` (weights, config, training.json, log, sample grid); the finished run's folder."""
+        """Write ``OUT/model`` (weights, config, training.json, log, sample grid, and the discriminator when the
+        recipe names one); the finished run's folder. training.json records the step reached, which is
+        ``--steps`` for a run trained to the end and less for one exported early (the app's live training)."""
         model_dir = self.out / "model"
         if self.rt.is_main:
             final = export_model(self.recipe, self.ema)
             results = self.recipe.finish(final) if self.recipe.finish else {}
-            export_folder(final, model_dir, self.args, self.argv, self.wall, self.rt, results, self.out)
+            export_folder(final, model_dir, self.args, self.argv, self.wall, self.rt, results, self.out, self.step)
+            if self.recipe.discriminator:
+                save_discriminator(self.recipe.nets[self.recipe.discriminator], model_dir)
             print(f"Exported {model_dir}" + "".join(f"; {k} {v:.4g}" for k, v in results.items()), file=sys.stderr)
         return model_dir
 
@@ -565,9 +572,10 @@ def export_folder(
     rt: Runtime,
     results: dict[str, float],
     out: Path,
+    steps: int | None = None,
 ) -> None:
-    """Save the model folder (zoo.folder) with what a model card needs: exact command, seed, steps, wall time,
-    hardware, the thinned metrics log and the last preview grid."""
+    """Save the model folder (zoo.folder) with what a model card needs: exact command, seed, steps (those reached;
+    default ``--steps``), wall time, hardware, the thinned metrics log and the last preview grid."""
     save_model(model, folder)
     command_args = sys.argv[1:] if argv is None else list(argv)
     module = sys.modules["__main__"].__spec__.name if getattr(sys.modules["__main__"], "__spec__", None) else None
@@ -577,7 +585,7 @@ def export_folder(
         "command": f"{launcher} {module} " + shlex.join(str(a) for a in command_args),
         "arguments": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k[0] != "_"},
         "seed": args.seed,
-        "steps": args.steps,
+        "steps": args.steps if steps is None else steps,
         "batch_size": args.batch_size,
         "wall_time_s": round(wall, 1),
         "hardware": hardware(rt),

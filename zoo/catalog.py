@@ -1,9 +1,10 @@
 """Which models the zoo ships, which are installed, and what each one is: read from their config.json.
 
 A folder's config.json is its identity: its ``arch`` gives the class and so the kind (generator, translator,
-classifier), a CycleGAN's ``lambda_cycle``, ``lambda_identity`` and ``semantic_weight`` give its objective. The
-only names written here are the shipped ones, so that a fresh clone with some weights missing can say what is
-absent and how to make it; everything else is read from the folders. Reads files only; never loads weights.
+classifier; a GAN's discriminator lives beside its generator and is never offered as a model of its own), a
+CycleGAN's ``lambda_cycle``, ``lambda_identity`` and ``semantic_weight`` give its objective. The only names
+written here are the shipped ones, so that a fresh clone with some weights missing can say what is absent and how
+to make it; everything else is read from the folders. Reads files only; never loads weights.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .folder import list_models, local, model_class, read_config
+from .folder import DISCRIMINATOR, discriminator_folder, list_models, local, model_class, read_config
 from .hub import HUB_REPO_ENV
 from .models import ModelLoadError
 
@@ -58,12 +59,21 @@ def hub_configured() -> bool:
 
 
 def available(of_kind: str | None = None) -> list[str]:
-    """Models the app can offer: local folders, plus every shipped name when a Hub repository is configured."""
+    """Models the app can offer: local folders, plus every shipped name when a Hub repository is configured.
+
+    A discriminator folder is never offered, even one copied to the top level: it only judges images.
+    """
     names = set(list_models())
     if hub_configured():
         names |= set(SHIPPED)
-    found = [n for n in names if of_kind is None or kind(n) == of_kind]
+    found = [n for n in names if (kind(n) == of_kind if of_kind else kind(n) != "discriminator")]
     return sorted(found, key=_display_order)
+
+
+def discriminators() -> dict[str, str]:
+    """Generator name → the name that loads its GAN's discriminator (``"dcgan/discriminator"``), for the
+    generators whose local folder ships one (``zoo.folder.discriminator_folder``), in display order."""
+    return {n: f"{n}/{DISCRIMINATOR}" for n in available("generator") if discriminator_folder(local(n))}
 
 
 def missing(of_kind: str | None = None) -> list[str]:

@@ -10,6 +10,8 @@ A model folder is what ``zoo.load`` reads and what a training run exports (``run
     training.json        how it was made: exact command, seed, steps, wall time, hardware (train/loop.py)
     training_log.jsonl   a thinned copy of the run's metrics log, for the app's training curves
     samples.png          the run's last preview grid
+    discriminator/       a GAN's trained discriminator or critic, itself a model folder (config.json +
+                         model.safetensors, half precision); only the discriminator's-view page loads it
 
 Each file's name and schema are stated here, and every reader and writer of them (training's export, the
 evaluator, the cards, the Hub push, the Space builder, the apps) goes through these functions, so a change to
@@ -22,6 +24,7 @@ package (``pip install .``), else in the checkout's ``weights/``.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -42,6 +45,7 @@ TRAINING = "training.json"
 TRAINING_LOG = "training_log.jsonl"
 SAMPLES = "samples.png"
 FILES = (CONFIG, WEIGHTS, CARD, METRICS, TRAINING, TRAINING_LOG, SAMPLES)  # all a folder may hold, in push order
+DISCRIMINATOR = "discriminator"  # the subfolder holding a GAN's discriminator/critic beside its generator
 MAX_CURVE_POINTS = 300  # lines kept in training_log.jsonl: enough for a smooth curve, small enough to ship
 
 WEIGHTS_ENV = "GAN_ZOO_WEIGHTS"
@@ -215,6 +219,24 @@ def save_model(model: ZooModel, folder: Path) -> None:
     """config.json and model.safetensors (the Hub mixin also writes a placeholder card if none exists)."""
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
+
+
+def discriminator_folder(folder: str | os.PathLike) -> Path | None:
+    """The generator folder's ``discriminator/`` subfolder when it holds a model (config and weights), else None."""
+    path = Path(folder) / DISCRIMINATOR
+    return path if is_model_folder(path) else None
+
+
+def save_discriminator(model: ZooModel, folder: str | os.PathLike) -> Path:
+    """Save a GAN's discriminator or critic as ``folder/discriminator/``, beside the generator in ``folder``.
+
+    The weights are stored in half precision: a discriminator is only ever read (scores, saliency), never trained
+    further from here, and half the bytes keep the shipped ``weights/`` small (the MLP GAN's is 1.5 M weights);
+    loading casts them back to float32 (``load_model``), so it loads like any other folder.
+    """
+    path = Path(folder) / DISCRIMINATOR
+    save_model(copy.deepcopy(model).cpu().eval().half(), path)
+    return path
 
 
 # --- what a folder records about itself ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ from .basic import BasicDiscriminator, BasicGenerator
 from .classifier import DigitClassifier
 from .cyclegan import CycleGAN, PatchDiscriminator, ResnetGenerator
 from .dcgan import DCGANDiscriminator, DCGANGenerator
+from .discriminator import Discriminator
 from .otgan import OTGANCritic, OTGANGenerator
 from .wgan import WGANCritic, WGANGenerator
 
@@ -16,6 +17,7 @@ __all__ = [
     "DCGANDiscriminator",
     "DCGANGenerator",
     "DigitClassifier",
+    "Discriminator",
     "Generator",
     "ModelLoadError",
     "OTGANCritic",

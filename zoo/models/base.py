@@ -21,7 +21,7 @@ from huggingface_hub.constants import SAFETENSORS_SINGLE_FILE
 from torch import nn
 
 ARCHITECTURES: dict[str, type[ZooModel]] = {}  # config.json's "arch" → class; filled as the classes are defined
-KINDS = ("generator", "translator", "classifier")
+KINDS = ("generator", "translator", "classifier", "discriminator")
 
 
 class ModelLoadError(RuntimeError):

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from .base import Generator
+from .discriminator import Discriminator
 
 
 class BasicGenerator(Generator):
@@ -28,8 +29,11 @@ class BasicGenerator(Generator):
         return self.net(z).view(-1, 1, 28, 28)
 
 
-class BasicDiscriminator(nn.Module):
+class BasicDiscriminator(Discriminator):
     """784 → 1024 → 512 → 256 → 1 logit, LeakyReLU(0.2) and dropout 0.3."""
+
+    arch = "basic-discriminator"
+    output = "logit"
 
     def __init__(self, hidden: tuple[int, ...] = (1024, 512, 256), dropout: float = 0.3):
         super().__init__()

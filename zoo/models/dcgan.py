@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from .base import Generator, init_weights
+from .discriminator import Discriminator
 
 
 class DCGANGenerator(Generator):
@@ -52,8 +53,11 @@ class DCGANGenerator(Generator):
         return self.net(z.view(z.shape[0], self.latent_dim, 1, 1))
 
 
-class DCGANDiscriminator(nn.Module):
+class DCGANDiscriminator(Discriminator):
     """1×28×28 → width×14×14 → (2·width)×7×7 → one logit; no batch norm on the input layer."""
+
+    arch = "dcgan-discriminator"
+    output = "logit"
 
     def __init__(self, width: int = 64, batch_norm: bool = True):
         super().__init__()

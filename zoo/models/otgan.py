@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .base import Generator
+from .discriminator import Discriminator
 
 
 class OTGANGenerator(Generator):
@@ -43,8 +44,11 @@ class CReLU(nn.Module):
         return torch.cat([F.relu(x), F.relu(-x)], dim=1)
 
 
-class OTGANCritic(nn.Module):
+class OTGANCritic(Discriminator):
     """1×28×28 → CReLU conv stack → flattened, L2-normalised embedding v(x)."""
+
+    arch = "otgan-critic"
+    output = "embedding"
 
     def __init__(self, width: int = 16):
         super().__init__()

@@ -19,6 +19,9 @@ class WGANGenerator(DCGANGenerator):
 class WGANCritic(DCGANDiscriminator):
     """DCGAN's discriminator read as a critic: its output is a score, not a logit."""
 
+    arch = "wgan-critic"
+    output = "critic"
+
     @torch.no_grad()
     def clip_weights(self, clip: float) -> None:
         for p in self.parameters():
