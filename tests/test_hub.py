@@ -149,25 +149,94 @@ def test_push_dry_run_lists_files(weights, capsys):
     assert "unknown model" in capsys.readouterr().err
 
 
-def test_push_uploads_one_folder_per_model(weights, monkeypatch):
-    calls = []
+class FakeApi:
+    """Records what a push sends: repositories created and commits with their operations' paths and bytes."""
 
-    class FakeApi:
-        def create_repo(self, repo_id, private, exist_ok):
-            calls.append(("create", repo_id, private))
+    calls: list = []
 
-        def upload_folder(self, **kwargs):
-            calls.append(("upload", kwargs["folder_path"], kwargs["path_in_repo"]))
+    def create_repo(self, repo_id, private, exist_ok):
+        self.calls.append(("create", repo_id, private))
 
+    def create_commit(self, repo_id, operations, commit_message):
+        files = {}
+        for op in operations:
+            source = op.path_or_fileobj
+            files[op.path_in_repo] = source if isinstance(source, bytes) else Path(source).read_bytes()
+        self.calls.append(("commit", repo_id, files))
+
+    def upload_folder(self, **kwargs):
+        raise AssertionError("upload_folder's patterns upload more than the plan")
+
+
+@pytest.fixture
+def fake_api(monkeypatch):
     import huggingface_hub
 
+    FakeApi.calls = []
     monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    return FakeApi.calls
+
+
+def test_push_uploads_exactly_the_plan_in_one_commit(weights, fake_api, capsys):
+    (weights / "token.json").write_text('{"token": "hf_secret"}')  # stray files beside and inside the folders
+    (weights / "dcgan" / "token.json").write_text('{"token": "hf_secret"}')
+    (weights / "dcgan" / "old").mkdir()
+    (weights / "dcgan" / "old" / "config.json").write_text("{}")
+    assert hub.main(["push", "--repo-id", "me/gan-zoo", "--private", "--dry-run"]) == 0
+    planned = {line.split(":", 1)[1] for line in capsys.readouterr().out.splitlines() if " -> " in line}
     assert hub.main(["push", "--repo-id", "me/gan-zoo", "--private"]) == 0
-    assert calls == [
-        ("create", "me/gan-zoo", True),
-        ("upload", str(weights / "dcgan"), "dcgan"),
-        ("upload", str(weights / "wgan"), "wgan"),
-    ]
+    assert fake_api[0] == ("create", "me/gan-zoo", True)
+    assert len(fake_api) == 2 and fake_api[1][0] == "commit"  # one commit for everything
+    uploaded = fake_api[1][2]
+    files = ("config.json", "model.safetensors", "README.md")
+    assert set(uploaded) == planned == {f"{m}/{f}" for m in ("dcgan", "wgan") for f in files} | {"dcgan/metrics.json"}
+    assert uploaded["dcgan/model.safetensors"] == (weights / "dcgan" / "model.safetensors").read_bytes()
+
+
+def test_published_files_hold_no_local_paths(weights, fake_api, capsys, monkeypatch):
+    home = "/home/alice"
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path(home)))
+    command = f"python -m train.dcgan --out {home}/gan/runs/dcgan --data-dir={home}/data --steps 10"
+    training = {"command": command, "arguments": {"out": f"{home}/gan/runs/dcgan", "data_dir": f"{home}/data"}}
+    (weights / "dcgan" / "training.json").write_text(json.dumps(training, indent=2))
+    card = weights / "dcgan" / "README.md"
+    card.write_text(card.read_text() + f"\n```bash\n{command}\n```\nSee [the log](https://hf.co/alice/x).\n")
+    assert hub.main(["push", "--repo-id", "me/gan-zoo", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "dcgan/training.json (local paths replaced)" in out and "dcgan/README.md (local paths replaced)" in out
+    assert hub.main(["push", "--repo-id", "me/gan-zoo"]) == 0
+    uploaded = fake_api[1][2]
+    assert not any(home.encode() in content for content in uploaded.values())
+    published = json.loads(uploaded["dcgan/training.json"])
+    assert published["command"] == "python -m train.dcgan --out dcgan --data-dir=data --steps 10"
+    assert published["arguments"] == {"out": "dcgan", "data_dir": "data"}
+    assert b"--out dcgan --data-dir=data" in uploaded["dcgan/README.md"]
+    assert b"https://hf.co/alice/x" in uploaded["dcgan/README.md"]  # not a local path: left alone
+    assert (weights / "dcgan" / "training.json").read_text().count(home) == 4  # the local files are unchanged
+
+
+@pytest.mark.parametrize("repo_id", ["gan-zoo", "me/gan zoo", "me/gan/zoo", "../etc", "me/gan--zoo", "me/x.git", ""])
+def test_push_refuses_a_bad_repo_id_in_one_line(weights, fake_api, capsys, repo_id):
+    with pytest.raises(SystemExit) as exit_info:
+        hub.main(["push", "--repo-id", repo_id, "--dry-run"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --repo-id" in err and "Traceback" not in err
+    with pytest.raises(ValueError, match="OWNER/NAME|not a valid repository id"):
+        hub.push(repo_id, ["dcgan"])
+    assert fake_api == []
+
+
+def test_push_refuses_folders_whose_weights_do_not_load(weights, fake_api, capsys):
+    from safetensors.torch import load_file, save_file
+
+    path = weights / "wgan" / "model.safetensors"
+    state = load_file(str(path))
+    save_file({k: v * float("nan") if v.is_floating_point() else v for k, v in state.items()}, str(path))
+    assert hub.main(["push", "--repo-id", "me/gan-zoo"]) == 2
+    err = capsys.readouterr().err
+    assert "wgan/model.safetensors contain NaN" in err and "Traceback" not in err
+    assert fake_api == []  # nothing uploaded, not even the healthy dcgan
 
 
 def test_push_reports_network_failure(weights, monkeypatch, capsys):
@@ -190,3 +259,85 @@ def test_models_list_in_natural_order(tmp_path):
     (tmp_path / "runs-leftover").mkdir()  # no model files: not a model
     expected = ["basic-gan", "cyclegan-lambda0", "cyclegan-lambda3", "cyclegan-lambda10", "cyclegan-lambda15"]
     assert zoo.list_models(tmp_path) == expected
+
+
+# --- a Hub that accepts connections and never answers ---
+
+
+@pytest.fixture
+def silent_hub():
+    """A local endpoint that accepts every connection and never sends a byte (a hung proxy or server)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held, stop = [], threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_a_silent_hub_cannot_hang_a_load(weights, tmp_path, silent_hub):
+    env = {"HF_ENDPOINT": silent_hub, "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0"}
+    code = """
+import time
+import zoo
+from zoo.models import ModelLoadError
+t = time.monotonic()
+model = zoo.load("dcgan", source="auto", repo_id="someone/gan-zoo")
+print("first", type(model).__name__, round(time.monotonic() - t, 1))
+t = time.monotonic()
+zoo.load("wgan", source="auto", repo_id="someone/gan-zoo")
+print("again", round(time.monotonic() - t, 1))
+t = time.monotonic()
+try:
+    zoo.load("dcgan", source="hub", repo_id="someone/gan-zoo", timeout=2)
+except ModelLoadError as err:
+    print("hub:", err, round(time.monotonic() - t, 1))
+"""
+    result = _run(code, env)
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    kind, seconds = lines["first"].split()
+    # the deadline, then the local folder (which takes a second or two on a busy 2-core machine)
+    assert kind == "DCGANGenerator" and float(seconds) < hub.DEADLINES["auto"] + 5
+    assert "did not answer within 5 s" in result.stderr and "using the local folder" in result.stderr
+    assert float(lines["again"]) < 1  # the Hub is not retried at once
+    assert lines["hub:"].startswith("The Hub did not answer within 2 s while fetching 'dcgan' from someone/gan-zoo")
+    assert float(lines["hub:"].split()[-1]) < 5
+
+
+def test_every_hub_request_gets_finite_timeouts(silent_hub):
+    """Even a call for which huggingface_hub passes timeout=None (repo_info does) ends by itself."""
+    code = f"""
+import time
+from huggingface_hub.utils import get_session
+from zoo import hub
+hub.HUB_TIMEOUTS.update(connect=1.0, read=1.0)
+hub.bound_hub_timeouts()
+t = time.monotonic()
+try:
+    get_session().get("{silent_hub}/api/models/someone/gan-zoo", timeout=None)
+except Exception as err:
+    print(type(err).__name__, round(time.monotonic() - t, 1))
+"""
+    result = _run(code, {})
+    assert result.returncode == 0, result.stderr
+    name, seconds = result.stdout.split()
+    assert name == "ReadTimeout" and float(seconds) < 3

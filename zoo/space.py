@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from .data import MNIST_FILES, USPS_FILE, DataError, _mnist_paths, resolve_data_dir
-from .hub import list_models, upload_plan, weights_dir
+from .hub import list_models, published_content, upload_plan, weights_dir
 from .models import ModelLoadError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -175,8 +175,14 @@ def build_space(
     sources = [p for d in ("zoo", *spec["dirs"]) for p in sorted((REPO_ROOT / d).rglob("*.py"))]
     for path in sources:
         _copy(path, out / path.relative_to(REPO_ROOT), written)
-    for path, dest in plan:
-        _copy(path, out / "weights" / dest, written)
+    for path, dest in plan:  # as a push publishes them: local paths scrubbed from the text files
+        content = published_content(path)
+        if isinstance(content, bytes):
+            (out / "weights" / dest).parent.mkdir(parents=True, exist_ok=True)
+            (out / "weights" / dest).write_bytes(content)
+            written.append(out / "weights" / dest)
+        else:
+            _copy(path, out / "weights" / dest, written)
     if sdk == "docker" and data:
         try:
             for src, dst in _data_files():
