@@ -10,6 +10,24 @@ PAGES = [
     st.Page("pages/vector_arithmetic.py", title="Vector arithmetic", icon=":material/calculate:", url_path="sums"),
     st.Page("pages/lambda_comparison.py", title="λ comparison", icon=":material/compare:", url_path="lambda"),
     st.Page("pages/draw_translate.py", title="Draw and translate", icon=":material/draw:", url_path="draw"),
+    st.Page("pages/train_live.py", title="Train live", icon=":material/model_training:", url_path="train"),
+    st.Page("pages/discriminator.py", title="Discriminator's view", icon=":material/policy:", url_path="discriminator"),
+    st.Page("pages/transport.py", title="Optimal transport", icon=":material/conversion_path:", url_path="transport"),
 ]
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+
+live_training = st.session_state.get("live")  # a live training (pages/train_live.py) goes on while other pages show
+if live_training is not None and live_training.snapshot().active:
+
+    @st.fragment(run_every=2.0)
+    def _keep_training() -> None:
+        """The session is still open: the heartbeat that keeps its live training going, from any page."""
+        live_training.heartbeat()
+        snap = live_training.snapshot()
+        st.caption(f"Training live: step {snap.step} / {snap.steps} ({snap.state})")
+
+    with st.sidebar:
+        _keep_training()
+
+page.run()

@@ -1,13 +1,20 @@
-"""Server-side latency of the app's two heaviest interactions: ``python benchmarks/app_latency.py``.
+"""Server-side latency of the app's heaviest interactions: ``python benchmarks/app_latency.py``.
 
 - translation: a 224×224 RGBA canvas → ``preprocess_sketch`` → ``zoo.translation.translate_and_read`` (G, F and
   three classifier readings) → four PNG encodings (what the Draw page computes and sends after a stroke);
-- 16-frame walk: two seeds → ``latent.walk_frames`` (slerp) → a PNG strip and a GIF (the Latent walk page).
+- 16-frame walk: two seeds → ``latent.walk_frames`` (slerp) → a PNG strip and a GIF (the Latent walk page);
+- discriminators' readings: one digit → the four GANs' discriminators' verdicts (against 64 real and 64 generated
+  digits each) and saliency maps → four PNGs (the discriminator's-view page, on a new digit);
+- make it more real: 8 steps of gradient ascent against DCGAN's discriminator, 9 classifier readings, 9 PNGs;
+- transport: 2×8 real and 2×8 OT-GAN digits → ``zoo.transport.transport`` at ε = 0.002 (critic features,
+  500 Sinkhorn iterations, the energy distance's six plans) → the matching picture and the plan's figure;
+- save a live training: a paused live DCGAN (``train.live``, the preset's sizes) exported as a model folder with
+  its discriminator and card (the Train live page's "Save as model"; training itself is not an interaction).
 
-Uses the models in weights/ when present (dcgan, cyclegan-lambda10, the classifiers), else freshly initialised
-ones of the shipped default sizes (``DCGANGenerator()``, ``CycleGAN()``, ``DigitClassifier()``): the cost is the
-same, only the pictures differ. With ``--pages`` it also times the whole Streamlit page rerun (AppTest) after a
-widget change. Prints the median and 90th percentile over the repeats, in milliseconds. Needs the zoo installed
+Uses the models in weights/ when present (dcgan, cyclegan-lambda10, otgan, the classifiers, the GANs'
+discriminators), else freshly initialised ones of the shipped default sizes: the cost is the same, only the
+pictures differ. With ``--pages`` it also times the whole Streamlit page rerun (AppTest) after a widget change.
+Prints the median and 90th percentile over the repeats, in milliseconds. Needs the zoo installed
 (``pip install -e .``, which requirements.txt does).
 """
 
@@ -26,8 +33,9 @@ import numpy as np
 import torch
 
 import zoo
-from zoo import images, latent
-from zoo.folder import weights_dir
+from zoo import images, latent, plots, realness, transport
+from zoo.folder import DISCRIMINATOR, save_discriminator, weights_dir
+from zoo.models import BasicDiscriminator, DCGANDiscriminator, OTGANCritic, WGANCritic
 from zoo.translation import translate_and_read
 
 BUDGET_MS = 300
@@ -40,6 +48,13 @@ def load_or_fresh() -> tuple[dict[str, zoo.ZooModel], str]:
         "cyclegan-lambda10": zoo.CycleGAN(),
         "classifier-mnist": zoo.DigitClassifier("mnist"),
         "classifier-usps": zoo.DigitClassifier("usps"),
+        "basic-gan": zoo.BasicGenerator(),
+        "wgan": zoo.WGANGenerator(),
+        "otgan": zoo.OTGANGenerator(),
+        f"basic-gan/{DISCRIMINATOR}": BasicDiscriminator(),
+        f"dcgan/{DISCRIMINATOR}": DCGANDiscriminator(),
+        f"wgan/{DISCRIMINATOR}": WGANCritic(),
+        f"otgan/{DISCRIMINATOR}": OTGANCritic(),
     }
     models, origin = {}, []
     for name, model in fresh.items():
@@ -50,6 +65,90 @@ def load_or_fresh() -> tuple[dict[str, zoo.ZooModel], str]:
             models[name] = model.eval()
             origin.append(f"{name}: fresh default-size")
     return models, "; ".join(origin)
+
+
+GANS = ("basic-gan", "dcgan", "wgan", "otgan")
+
+
+def judges(models: dict[str, zoo.ZooModel], real: torch.Tensor) -> dict[str, realness.Judge]:
+    """What the discriminator's-view page builds once per process (cached): a judge per GAN."""
+    return {gan: realness.Judge(models[f"{gan}/{DISCRIMINATOR}"], real, models[gan].sample(64, seed=0)) for gan in GANS}
+
+
+def discriminator_readings(models: dict[str, zoo.ZooModel], real: torch.Tensor) -> Callable[[], object]:
+    x, cached = real[:1], judges(models, real)
+
+    def run() -> object:
+        out = []
+        for judge in cached.values():
+            verdict = realness.verdict(judge, x)
+            out.append((verdict.value, images.png_bytes(realness.saliency_picture(x, realness.saliency(judge, x)))))
+        return out
+
+    return run
+
+
+def more_real(models: dict[str, zoo.ZooModel], real: torch.Tensor) -> Callable[[], object]:
+    judge = judges(models, real)["dcgan"]
+
+    def run() -> object:
+        ascent = realness.make_more_real(judge, real[:1], 8, 0.2, models["classifier-mnist"])
+        return [images.png_bytes(p) for p in images.to_pils(ascent.frames, 3)]
+
+    return run
+
+
+def transport_view(models: dict[str, zoo.ZooModel], real: torch.Tensor) -> Callable[[], object]:
+    critic, generator = models[f"otgan/{DISCRIMINATOR}"], models["otgan"]
+
+    def run() -> object:
+        generated = generator.sample(16, seed=0)
+        t = transport.transport(real[:8], generated[:8], real[8:16], generated[8:], 0.002, critic)
+        picture = images.png_bytes(transport.matching_picture(real[:8], generated[:8], t.plan, scale=3))
+        return picture, plots.transport_plan(t.cost, t.plan, t.epsilon).to_json()
+
+    return run
+
+
+def save_live(repeats: int) -> list[float]:
+    """ "Save as model" on a paused live DCGAN (the fast preset's sizes), into a temporary weights folder."""
+    from train import live
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        _write_fake_mnist(data)
+        training = live.LiveTraining(
+            "dcgan", live.PRESETS["dcgan-fast"].settings, extra_argv=["--data-dir", str(data)]
+        ).start()
+        try:
+            while training.snapshot().step < 3:
+                training.heartbeat()
+                time.sleep(0.05)
+            training.pause()
+            for i in range(repeats + 2):
+                training.heartbeat()
+                t0 = time.perf_counter()
+                training.save(f"live-{i}", root=tmp)
+                out.append(1000 * (time.perf_counter() - t0))
+        finally:
+            training.stop()
+    return out[2:]
+
+
+def _write_fake_mnist(root: Path, n: int = 512) -> None:
+    """A small MNIST-format training set, so that the live training starts in a second (speed is not measured)."""
+    import gzip
+    import struct
+
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    pixels = (np.random.default_rng(0).random((n, 28, 28)) * 255).astype(np.uint8)
+    for split, count in (("train", n), ("t10k", 64)):
+        with gzip.open(raw / f"{split}-images-idx3-ubyte.gz", "wb") as f:
+            f.write(struct.pack(">IIII", 2051, count, 28, 28) + pixels[:count].tobytes())
+        with gzip.open(raw / f"{split}-labels-idx1-ubyte.gz", "wb") as f:
+            f.write(struct.pack(">II", 2049, count) + (np.arange(count) % 10).astype(np.uint8).tobytes())
 
 
 def canvas_with_a_seven() -> np.ndarray:
@@ -102,9 +201,19 @@ def page_timings(models: dict[str, zoo.ZooModel], repeats: int) -> dict[str, lis
     with tempfile.TemporaryDirectory() as tmp:
         if any(not (weights_dir() / n).is_dir() for n in models):
             for name, model in models.items():
-                model.save_pretrained(Path(tmp) / name)
+                if DISCRIMINATOR in name:
+                    save_discriminator(model, Path(tmp) / name.split("/")[0])
+                else:
+                    model.save_pretrained(Path(tmp) / name)
             os.environ["GAN_ZOO_WEIGHTS"] = tmp
-        out: dict[str, list[float]] = {"draw page: next MNIST test digit": [], "latent walk page: new seeds": []}
+        out: dict[str, list[float]] = {
+            "draw page: next MNIST test digit": [],
+            "latent walk page: new seeds": [],
+            "discriminator page: next MNIST test digit": [],
+            "discriminator page: ascend with another discriminator": [],
+            "transport page: new ε": [],
+            "train page: another preset": [],
+        }
         at = AppTest.from_file(app, default_timeout=120).run()
         at.switch_page("pages/draw_translate.py").run()
         at.radio(key="source").set_value("mnist").run()
@@ -119,9 +228,42 @@ def page_timings(models: dict[str, zoo.ZooModel], repeats: int) -> dict[str, lis
             t0 = time.perf_counter()
             at.text_input(key="seeds").input(f"{i}, {i + 1}").run()
             out["latent walk page: new seeds"].append(1000 * (time.perf_counter() - t0))
+        at = AppTest.from_file(app, default_timeout=120).run()
+        at.switch_page("pages/discriminator.py").run()
+        at.radio(key="source").set_value("mnist").run()
+        for i in range(repeats + 2):
+            t0 = time.perf_counter()
+            at.number_input(key="mnist_index").set_value(i + 1).run()
+            out["discriminator page: next MNIST test digit"].append(1000 * (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            at.selectbox(key="ascend_with").select(GANS[i % len(GANS)]).run()
+            out["discriminator page: ascend with another discriminator"].append(1000 * (time.perf_counter() - t0))
+        at = AppTest.from_file(app, default_timeout=120).run()
+        at.switch_page("pages/transport.py").run()
+        for i in range(repeats + 2):
+            t0 = time.perf_counter()
+            at.select_slider(key="epsilon").set_value(transport.EPSILONS[i % len(transport.EPSILONS)]).run()
+            out["transport page: new ε"].append(1000 * (time.perf_counter() - t0))
+        at = AppTest.from_file(app, default_timeout=120).run()
+        at.switch_page("pages/train_live.py").run()
+        presets = ["dcgan-fast", "wgan", "collapse", "otgan"]
+        for i in range(repeats + 2):
+            t0 = time.perf_counter()
+            at.selectbox(key="preset").select(presets[i % len(presets)]).run()
+            out["train page: another preset"].append(1000 * (time.perf_counter() - t0))
         if os.environ.get("GAN_ZOO_WEIGHTS") == tmp:
             del os.environ["GAN_ZOO_WEIGHTS"]
     return {k: v[2:] for k, v in out.items()}  # the first reruns warm caches
+
+
+def _real_digits() -> torch.Tensor:
+    """64 MNIST test digits when the data is found, else random strokes of the same shape (the cost is the same)."""
+    from zoo.data import DataError, load_mnist
+
+    try:
+        return load_mnist("test")[0][:64]
+    except DataError:
+        return torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +283,14 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "16-frame walk (slerp → decode → PNG strip + GIF)": timings(walk16(models), args.repeats),
     }
+    real = _real_digits()
+    readings = discriminator_readings(models, real)
+    results["4 discriminators' readings + saliency (4 PNGs)"] = timings(readings, args.repeats)
+    results["make it more real (8 steps, 9 readings, 9 PNGs)"] = timings(more_real(models, real), args.repeats)
+    results["transport (2×8 vs 2×8, ε 0.002, critic, 7 plans, picture + figure)"] = timings(
+        transport_view(models, real), args.repeats
+    )
+    results["save a live DCGAN as a model folder"] = save_live(min(args.repeats, 10))
     if args.pages:
         results.update(page_timings(models, args.repeats))
     print(f"| interaction | median ms | p90 ms | within {BUDGET_MS} ms |")

@@ -549,18 +549,22 @@ def export_model(recipe: Recipe, ema: EMA | None) -> ZooModel:
 
 
 @torch.no_grad()
-def write_grid(recipe: Recipe, ema: EMA | None, path: Path) -> None:
+def preview_images(recipe: Recipe, ema: EMA | None) -> torch.Tensor:
+    """The sample grid's images (fixed inputs) from the model as it would be exported, in eval mode, on the CPU."""
     model = ema.model if ema else recipe.nets[recipe.export_net]
     was_training = model.training
     model.eval()
     images = recipe.preview(model)
     model.train(was_training)
+    return images.float().cpu()
+
+
+def write_grid(recipe: Recipe, ema: EMA | None, path: Path) -> None:
+    images = to_unit(preview_images(recipe, ema))
     from torchvision.utils import save_image  # imported here: it pulls in torch._dynamo, seconds on `--help`
 
-    save_image(to_unit(images.float().cpu()), path, nrow=recipe.preview_rows, padding=2, pad_value=0.5)
-    save_image(
-        to_unit(images.float().cpu()), path.parent / "latest.png", nrow=recipe.preview_rows, padding=2, pad_value=0.5
-    )
+    save_image(images, path, nrow=recipe.preview_rows, padding=2, pad_value=0.5)
+    save_image(images, path.parent / "latest.png", nrow=recipe.preview_rows, padding=2, pad_value=0.5)
 
 
 def export_folder(

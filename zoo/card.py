@@ -53,6 +53,10 @@ ABOUT = {
         "image-classification",
     ),
 }
+LIVE = (
+    "**Trained live** in the GAN Zoo app's *Train live* page and saved there by its user after {steps} steps: a "
+    "short interactive run, not one of the zoo's full trainings. The command below repeats it.\n\n"
+)
 DATASETS = {"usps": ["flwrlabs/usps"], "mnist": ["ylecun/mnist"]}
 CARD_METRICS = {
     "generator": [
@@ -113,9 +117,11 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
     parts.append("## Configuration\n\n" + "\n".join(f"- `{k}`: {v}" for k, v in config.items()) + "\n")
     if training:
         hours = training["wall_time_s"] / 3600
+        live = LIVE.format(steps=training["steps"]) if training.get("origin") == "live" else ""
         parts.append(
             "## Training\n\n"
-            f"Trained with this repository's own code:\n\n```bash\n{training['command']}\n```\n\n"
+            + live
+            + f"Trained with this repository's own code:\n\n```bash\n{training['command']}\n```\n\n"
             f"- seed {training['seed']}, {training['steps']} steps, batch size {training['batch_size']}\n"
             f"- wall time {training['wall_time_s']:.0f} s ({hours:.2f} h) on {training['hardware']}, "
             f"torch {training['torch']}, finished {training['finished']}\n"

@@ -40,6 +40,7 @@ SHIPPED: dict[str, tuple[str, str]] = {  # name → (kind, the command that make
         "python -m train.classifier --domain mnist --width 16 --seed 1 --out runs/classifier-mnist-semantic",
     ),
 }
+TITLES = {"basic-gan": "MLP GAN", "dcgan": "DCGAN", "wgan": "WGAN", "otgan": "OT-GAN"}  # the GANs' display names
 # The evaluator's instruments: they read digits for every figure and every page. Other classifiers (the semantic
 # loss's judge) are never used to read, or the measure would be circular.
 READERS = {"mnist": "classifier-mnist", "usps": "classifier-usps"}
@@ -52,6 +53,11 @@ def kind(name: str) -> str | None:
         return model_class(local(name)).kind
     except ModelLoadError:
         return SHIPPED[name][0] if name in SHIPPED else None
+
+
+def title(name: str) -> str:
+    """How the pages name a model: "DCGAN" for the shipped GANs, else its folder name."""
+    return TITLES.get(name, name)
 
 
 def hub_configured() -> bool:

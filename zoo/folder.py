@@ -77,6 +77,7 @@ class TrainingInfo(TypedDict, total=False):
     torch: str
     finished: str
     results: dict[str, float]
+    origin: str  # "live": trained in the app's Train live page and saved there mid-way (absent: the command line)
 
 
 # --- where folders are --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Plotly figures of what a model folder records: training curves, the CycleGAN λ trade-off and label flips.
+"""Plotly figures of what a model folder records (training curves, the CycleGAN λ trade-off, label flips) and of
+what the live pages compute (a live training's scores, an optimal-transport plan).
 
 Figures, not pages: the Streamlit and Gradio front ends both show them, and tests can read their data.
 """
@@ -13,6 +14,7 @@ from plotly.subplots import make_subplots
 
 CURVE_GROUPS = {  # title → which logged keys it draws; the rest of the numeric keys go to "Other terms"
     "Losses": lambda k: k.startswith("loss") or k in {"adversarial", "cycle", "identity"},
+    "D(real) and D(fake)": lambda k: k in {"d_real", "d_fake"},
     "Critic's Wasserstein estimate": lambda k: k == "wasserstein",
     "Throughput (images/s)": lambda k: k == "images_per_s",
 }
@@ -107,6 +109,69 @@ def confusion_heatmap(confusion: Sequence[Sequence[int]], title: str = "", read_
     fig.update_xaxes(title_text=f"read as ({read_by})", tickvals=digits, side="top")
     fig.update_yaxes(title_text="true digit", tickvals=digits, autorange="reversed")
     fig.update_layout(title=title, height=420, margin={"t": 90, "b": 20, "l": 50, "r": 20})
+    return fig
+
+
+def live_scores(scores: Sequence[dict[str, Any]]) -> go.Figure:
+    """A live training's quick Inception Score against the step, beside the class histogram of its last samples
+    (a collapsing generator piles onto a few digits)."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=("Inception Score", "Digits drawn"))
+    fig.add_trace(
+        go.Scatter(
+            x=[r["step"] for r in scores], y=[r["inception_score"] for r in scores], mode="lines+markers", name="IS"
+        ),
+        row=1,
+        col=1,
+    )
+    last = scores[-1] if scores else {}
+    shares = [100 * last.get(f"digit_{d}", 0.0) for d in range(10)]
+    fig.add_trace(go.Bar(x=list(range(10)), y=shares, name="% of samples", marker_color="#ff7f0e"), row=1, col=2)
+    fig.update_xaxes(title_text="step", row=1, col=1)
+    fig.update_xaxes(title_text="digit read", tickvals=list(range(10)), row=1, col=2)
+    fig.update_yaxes(range=[1, 10], row=1, col=1)
+    fig.update_yaxes(range=[0, 100], title_text="%", row=1, col=2)
+    fig.update_layout(height=320, showlegend=False, margin={"t": 50, "b": 40, "l": 50, "r": 20})
+    return fig
+
+
+def transport_plan(cost: Any, plan: Any, epsilon: float) -> go.Figure:
+    """The cost matrix and the transport plan side by side (rows: real digits, columns: generated ones); the plan
+    in % of each real digit's mass, so that a one-to-one matching reads 100 on one cell per row."""
+    n = len(plan)
+    share = [[100 * n * float(v) for v in row] for row in plan]
+    labels = [str(i + 1) for i in range(n)]
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("Cost 1 − cos", f"Plan at ε = {epsilon:g} (% of each real digit's mass)")
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=[[float(v) for v in row] for row in cost],
+            x=labels,
+            y=labels,
+            colorscale="Viridis",
+            showscale=False,
+            hovertemplate="real %{y} → generated %{x}: cost %{z:.3f}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=share,
+            x=labels,
+            y=labels,
+            zmin=0,
+            zmax=100,
+            colorscale="Oranges",
+            hovertemplate="real %{y} → generated %{x}: %{z:.1f} %<extra></extra>",
+            colorbar={"title": "%"},
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_xaxes(title_text="generated digit")
+    fig.update_yaxes(title_text="real digit", autorange="reversed")
+    fig.update_layout(height=420, margin={"t": 50, "b": 40, "l": 50, "r": 20})
     return fig
 
 
