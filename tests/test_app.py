@@ -250,9 +250,9 @@ def test_lambda_page_shows_the_semantic_translator_as_a_labelled_row_apart_from_
     assert headers == [
         "**λ = 0** (`cyclegan-lambda0`)",
         "**λ = 10** (`cyclegan-lambda10`)",
-        "**semantic (CyCADA), λ = 10, identity 0** (`cyclegan-semantic`)",
+        "**semantic (CyCADA), λ = 10** (`cyclegan-semantic`)",
     ]
     tradeoff_figure, _ = plotly_figures(at)
     assert tradeoff_figure["data"][0]["x"] == [0, 10]  # the sweep's line leaves the semantic one out…
     assert any(t["name"].startswith("semantic (CyCADA)") for t in tradeoff_figure["data"])  # …which is a marker
-    assert at.selectbox(key="flips_model").value == "semantic (CyCADA), λ = 10, identity 0"
+    assert at.selectbox(key="flips_model").value == "semantic (CyCADA), λ = 10"

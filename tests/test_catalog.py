@@ -63,16 +63,16 @@ def test_default_translator_prefers_the_semantic_one_then_lambda10_then_the_firs
 
 def test_objective_labels_the_sweep_by_lambda_and_anything_else_by_what_differs(tmp_path: Path) -> None:
     assert Objective(10.0).label == "λ = 10" and Objective(10.0).in_sweep
-    assert Objective(10.0, 5.0).in_sweep  # the 0.5·λ identity weight, recorded
+    assert Objective(10.0, 5.0).in_sweep and Objective(10.0, 5.0).label == "λ = 10, identity 5"
+    assert Objective(10.0, None).label == "λ = 10, identity 0.5·λ"  # a folder from before it was recorded
     semantic = Objective(10.0, 0.0, 1.0)
-    assert not semantic.in_sweep and semantic.label == "semantic (CyCADA), λ = 10, identity 0"
-    assert Objective(6.0, 0.0).label == "λ = 6, identity 0" and not Objective(6.0, 0.0).in_sweep
+    assert not semantic.in_sweep and semantic.label == "semantic (CyCADA), λ = 10"
     make_tiny_weights(tmp_path, lambdas=(), semantic=True)
     config = json.loads((tmp_path / "cyclegan-semantic" / "config.json").read_text())
     assert config["semantic_weight"] == 1.0 and config["semantic_classifier"] == "classifier-mnist-semantic"
     assert Objective.of(config) == semantic
     row = {"kind": "translator", "lambda_cycle": 3.0}  # a metrics.json written before objectives were recorded
-    assert Objective.of(row) == Objective(3.0) and Objective.of(row).in_sweep
+    assert Objective.of(row) == Objective(3.0, None) and Objective.of(row).in_sweep
 
 
 def test_discriminators_are_found_beside_their_generators_and_never_offered_as_models(tmp_path: Path, monkeypatch):

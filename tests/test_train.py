@@ -322,7 +322,7 @@ def test_cyclegan_semantic_loss_reads_mnist_labels_only_and_keeps_its_judge_froz
         assert not judge.training and not any(p.requires_grad for p in judge.parameters())
         assert all(torch.equal(judge.state_dict()[k], saved[k]) for k in saved)  # unchanged after the steps
     config = json.loads((tmp_path / "plain" / "model" / "config.json").read_text())
-    assert config["semantic_weight"] == 1.0 and config["semantic_classifier"] == str(judge_dir)
+    assert config["semantic_weight"] == 1.0 and config["semantic_classifier"] == [str(judge_dir)]
 
 
 def test_cyclegan_semantic_loss_refuses_the_evaluators_classifier(tiny_data, tmp_path, monkeypatch):
@@ -360,7 +360,7 @@ def test_cyclegan_semantic_loss_refuses_the_evaluators_classifier(tiny_data, tmp
 
 
 @pytest.mark.parametrize(
-    ("extra", "identity"), [([], 5.0), (["--lambda-identity", "0"], 0.0), (["--lambda-identity", "0.5"], 0.5)]
+    ("extra", "identity"), [([], 0.0), (["--lambda-identity", "5"], 5.0), (["--lambda-identity", "0.5"], 0.5)]
 )
 def test_cyclegan_identity_weight_is_independent_of_lambda_when_given(extra, identity, tiny_data, tmp_path):
     out = tmp_path / "run"
@@ -588,7 +588,7 @@ def test_help_shows_each_default_once(capsys):
         train.cyclegan.cli(["--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "(default: all)" in out and "(default: None)" not in out and "(default: False)" not in out
-    assert "(default: 0.5·λ)" in out and "(default: 3000)" in out
+    assert "(default: 0.0)" in out and "(default: 10000)" in out
 
 
 # --- the discriminator beside the generator ---
@@ -651,3 +651,15 @@ def test_a_run_exported_early_records_the_step_it_reached(tiny_data, tmp_path):
         run.advance()
     info = json.loads((run.export() / loop.TRAINING_INFO).read_text())
     assert info["steps"] == 2 and info["arguments"]["steps"] == mod.DEFAULTS["steps"]
+
+
+def test_cyclegan_semantic_loss_averages_several_judges_on_augmented_translations(tiny_data, tmp_path):
+    one, two = _judge(tmp_path / "judge1"), _judge(tmp_path / "judge2")
+    out = tmp_path / "run"
+    folder = run_cli(
+        "train.cyclegan", tiny_data, out, "--steps", "2", "--semantic-weight", "1",
+        "--semantic-classifier", str(one), str(two), "--semantic-augment",
+    )  # fmt: skip
+    config = json.loads((folder / "config.json").read_text())
+    assert config["semantic_classifier"] == [str(one), str(two)] and config["semantic_augment"] is True
+    assert all(r["semantic"] > 0 for r in read_log(out))

@@ -9,7 +9,6 @@ to make it; everything else is read from the folders. Reads files only; never lo
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -128,19 +127,21 @@ def _display_order(name: str) -> tuple[int, float, str]:
 class Objective:
     """What a CycleGAN was trained with, as its config.json records it: λ, the identity weight, the semantic loss.
 
-    The λ sweep varies λ alone (identity 0.5·λ, no semantic loss); any other objective is shown apart from it,
-    labelled with what differs, so that a chart against λ compares like with like.
+    The λ sweep is the plain CycleGANs (no semantic loss), shown against λ; a translator trained with another
+    objective is shown apart from it, labelled with what differs, so that a chart against λ compares like with
+    like. The trainer's default identity weight is 0; ``None`` marks a folder saved before the weight was
+    recorded, when it was the reference's 0.5·λ.
     """
 
     lambda_cycle: float = 0.0
-    lambda_identity: float | None = None  # None: the 0.5·λ default of folders saved before it was recorded
+    lambda_identity: float | None = 0.0
     semantic_weight: float = 0.0
 
     @classmethod
     def of(cls, source: Mapping[str, Any] | object) -> Objective:
         """From a config or metrics dict, or from a loaded CycleGAN (its constructor arguments are attributes)."""
         get = source.get if isinstance(source, Mapping) else lambda key: getattr(source, key, None)
-        identity = get("lambda_identity")
+        identity = get("lambda_identity")  # absent in folders saved before it was recorded
         return cls(
             float(get("lambda_cycle") or 0.0),
             None if identity is None else float(identity),
@@ -148,19 +149,17 @@ class Objective:
         )
 
     @property
-    def default_identity(self) -> bool:
-        return self.lambda_identity is None or math.isclose(self.lambda_identity, 0.5 * self.lambda_cycle)
-
-    @property
     def in_sweep(self) -> bool:
-        return self.semantic_weight == 0 and self.default_identity
+        return self.semantic_weight == 0
 
     @property
     def label(self) -> str:
-        """ "λ = 10" for the sweep; e.g. "semantic (CyCADA), λ = 10, identity 0" otherwise."""
+        """ "λ = 10" for the sweep; e.g. "semantic (CyCADA), λ = 10" or "λ = 10, identity 5" when they differ."""
         parts = ["semantic (CyCADA)"] if self.semantic_weight else []
         parts.append(f"λ = {self.lambda_cycle:g}")
-        if not self.default_identity:
+        if self.lambda_identity is None:
+            parts.append("identity 0.5·λ")
+        elif self.lambda_identity:
             parts.append(f"identity {self.lambda_identity:g}")
         return ", ".join(parts)
 

@@ -109,17 +109,19 @@ class CycleGAN(ZooModel):
         n_blocks: int = 4,
         lambda_cycle: float = 10.0,
         n_down: int = 2,
-        lambda_identity: float | None = None,
+        lambda_identity: float | None = 0.0,
         semantic_weight: float = 0.0,
-        semantic_classifier: str | None = None,
+        semantic_classifier: str | list[str] | None = None,
+        semantic_augment: bool = False,
     ):
         super().__init__()
         # The training objective is recorded in config.json so that a folder says what made it; the
-        # networks do not use these (lambda_identity None: the 0.5·λ default of folders saved before it existed)
+        # networks do not use these (a config without lambda_identity predates it: the reference 0.5·λ then)
         self.lambda_cycle = lambda_cycle
         self.lambda_identity = lambda_identity
         self.semantic_weight = semantic_weight
         self.semantic_classifier = semantic_classifier
+        self.semantic_augment = semantic_augment
         self.g_mnist_to_usps = ResnetGenerator(width, n_blocks, n_down)
         self.f_usps_to_mnist = ResnetGenerator(width, n_blocks, n_down)
         self.apply(init_weights)
