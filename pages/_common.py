@@ -16,7 +16,6 @@ from zoo.folder import weights_dir
 
 DIGIT_SCALE = 4  # 28×28 digits are shown at 112×112, upscaled without blur
 LOADERS = {"mnist": load_mnist, "usps": load_usps}
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]
 
 
 def get_model(name: str) -> zoo.ZooModel | None:
@@ -110,18 +109,27 @@ def drawn_digit(key: str) -> torch.Tensor | None:
         return None
 
 
-def uploaded_digit(key: str) -> torch.Tensor | None:
-    """An uploaded picture of one digit as an MNIST-style 1×1×28×28 digit, or None with a friendly message."""
-    upload = st.file_uploader("A picture of one digit (PNG, JPEG…)", type=UPLOAD_TYPES, key=key)
+def uploaded_digit(key: str, width: int = 160) -> torch.Tensor | None:
+    """An uploaded picture or photo of one digit as an MNIST-style 1×1×28×28 digit, or None with a friendly message.
+
+    The picture is shown as it was read (grey, at most 512 pixels a side), so that a user can set it beside the
+    prepared 28×28 input and see what the model got.
+    """
+    label = f"A picture or photo of one digit ({images.UPLOAD_FORMAT_NAMES})"
+    upload = st.file_uploader(label, type=images.UPLOAD_EXTENSIONS, key=key)
     if upload is None:
-        st.info("Upload a picture of a single digit, dark on light or light on dark.")
+        st.info("Upload a picture of a single digit: a drawing, or a photo of a digit written on paper.")
         return None
     try:
-        return images.preprocess_sketch(images.read_image(upload.getvalue()))
-    except images.UnreadableImageError as err:
+        picture = images.read_image(upload.getvalue())
+    except images.UnreadableImageError as err:  # not a picture, a format the app does not read, or too large
         st.error(str(err))
+        return None
+    show_image(picture, "your picture, as read", width=width)
+    try:
+        return images.preprocess_sketch(picture)
     except images.EmptyDrawingError:
-        st.error("No digit found in this picture: it looks blank.")
+        st.error("No digit found in this picture: it looks blank (or the ink is as light as the paper).")
     except ValueError as err:
         st.error(f"This picture cannot be used: {err}")
     return None

@@ -19,7 +19,8 @@ st.title("Draw and translate")
 st.markdown(
     "Your digit is prepared the way MNIST's were (cropped to its bounding box, scaled into 20×20, centred by "
     "mass in 28×28), translated by the CycleGAN's G into USPS style, and brought back by F. The classifiers "
-    "say which digit they read at each stage."
+    "say which digit they read at each stage. A photo of a digit on paper works too: the paper's tint, its "
+    "lighting and the table's edge are removed first; your picture appears beside the 28×28 input it became."
 )
 
 name, model = chosen_model("translator", "CycleGAN")

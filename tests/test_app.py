@@ -184,6 +184,37 @@ def test_draw_translate_forward_and_reverse(app_env: Path) -> None:
     assert "Upload a picture" in at.info[0].value
 
 
+def test_draw_page_upload_shows_the_picture_beside_the_prepared_input(app_env: Path) -> None:
+    """Issue 14: a photo of a digit on paper; the picture as read is shown beside the 28×28 input it became.
+    Issue 13: an oversized or foreign file gets one line, no traceback."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from test_images import _seven, _sheet, png_of_size
+
+    at = rerun(open_page("draw_translate").radio(key="source").set_value("upload"))
+    assert set(at.file_uploader(key="upload").allowed_type) >= {".png", ".jpg", ".webp"}
+    photo = _seven(_sheet()) * np.linspace(0.8, 1.05, 400, dtype=np.float32)[None, :]
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(buffer, format="JPEG", quality=70)
+    at = rerun(at.file_uploader(key="upload").set_value(("seven.jpg", buffer.getvalue(), "image/jpeg")))
+    captions = [img.proto.imgs[0].caption for img in at.image]
+    assert captions[:2] == ["your picture, as read", "Input, MNIST style (28×28)"]
+    assert sum("classifier reads" in m.value for m in at.markdown) == 3 and not at.error
+
+    at = rerun(at.file_uploader(key="upload").set_value(("huge.png", png_of_size(9400, 9400), "image/png")))
+    assert "9400×9400 pixels" in at.error[0].value and not at.image
+    tiff = io.BytesIO()
+    Image.new("L", (40, 30)).save(tiff, format="TIFF")
+    at = rerun(at.file_uploader(key="upload").set_value(("renamed.png", tiff.getvalue(), "image/png")))
+    assert "could not be read as an image" in at.error[0].value
+    blank = io.BytesIO()
+    Image.fromarray(_sheet().astype(np.uint8)).save(blank, format="PNG")
+    at = rerun(at.file_uploader(key="upload").set_value(("blank.png", blank.getvalue(), "image/png")))
+    assert "No digit found" in at.error[0].value and len(at.image) == 1  # the picture, to see why
+
+
 # --- missing models and data: notices, never tracebacks ---
 
 
