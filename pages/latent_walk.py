@@ -24,7 +24,13 @@ def _random_seeds() -> None:
 name, generator = chosen_model("generator", "Generator")
 if generator is not None:
     left, middle, right = st.columns([2, 2, 1])
-    seeds_text = left.text_input("Seeds (two or more, comma-separated)", value="0, 1", key="seeds")
+    seeds_text = left.text_input(
+        "Seeds (two or more, comma-separated)",
+        value="0, 1",
+        max_chars=400,
+        help=f"Whole numbers from 0 to 2⁶⁴ − 1; a walk has at most {latent.MAX_FRAMES} frames (seeds × frames a leg).",
+        key="seeds",
+    )
     right.button("Random seeds", icon=":material/casino:", on_click=_random_seeds, key="random")
     steps = middle.slider("Frames per leg", min_value=2, max_value=32, value=16, key="steps")
     mode = st.radio(
@@ -36,18 +42,17 @@ if generator is not None:
     )
     try:
         seeds = parse_numbers(seeds_text, minimum=2)
+        frames = latent.walk_frames(generator, seeds, steps, mode)  # bounded there: seeds' range, frame count
     except ValueError as err:
         st.error(str(err))
         st.stop()
 
-    frames = latent.walk_frames(generator, seeds, steps, mode)
     show_image(images.strip(frames, scale=2), f"{len(frames)} frames through seeds {seeds} ({mode})")
     gif = images.gif_bytes(frames, scale=4, boomerang=True)
     gif_column, text_column = st.columns([1, 3])
     gif_column.image(gif, caption="animated")
-    text_column.download_button(
-        "Download the GIF", gif, file_name=f"{name}-walk-{'-'.join(map(str, seeds))}.gif", mime="image/gif"
-    )
+    label = "-".join(map(str, seeds[:4])) + ("-etc" if len(seeds) > 4 else "")
+    text_column.download_button("Download the GIF", gif, file_name=f"{name}-walk-{label}.gif", mime="image/gif")
 
     st.subheader("Walk one latent direction")
     if st.toggle("Move the first seed's latent along one direction", key="direction_on"):

@@ -113,6 +113,18 @@ def test_latent_walk_strip_gif_and_widgets(app_env: Path) -> None:
     assert "at least 2 seeds" in at.error[0].value
 
 
+def test_latent_walk_bounds_its_input_with_a_message(app_env: Path) -> None:
+    """Issue 13: seeds beyond 2⁶⁴ showed an OverflowError; 60 seeds at 32 frames crashed st.image."""
+    at = open_page("latent_walk")
+    at = rerun(at.text_input(key="seeds").input("0, 18446744073709551616"))
+    assert "from 0 to 18,446,744,073,709,551,615" in at.error[0].value and not at.image
+    at = rerun(at.slider(key="steps").set_value(32))
+    at = rerun(at.text_input(key="seeds").input(", ".join(map(str, range(60)))))
+    assert "60 seeds at 32 frames per leg make 1830 frames; the limit is 128" in at.error[0].value
+    at = rerun(at.text_input(key="seeds").input("0, 1, 2, 3, 4"))
+    assert at.image[0].proto.imgs[0].caption.startswith("125 frames") and not at.error
+
+
 def test_latent_walk_random_button_changes_the_seeds(app_env: Path) -> None:
     at = open_page("latent_walk")
     at = rerun(at.button(key="random").click())

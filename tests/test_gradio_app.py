@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -110,3 +111,64 @@ def test_sketchpad_defaults_to_the_semantic_translator(weights: Path, tmp_path: 
     pictures, text = gradio_app.translate_sketch(sketch_of_a_one(), "cyclegan-semantic")
     assert len(pictures) == 4 and text.startswith("semantic (CyCADA), λ = 10.")
     assert text.count("classifier reads") == 3
+
+
+# --- malformed input: every handler says what is wrong (issue 13) ---
+
+
+@pytest.mark.parametrize(
+    ("handler", "args", "message"),
+    [
+        ("latent_walk", (None, "0, 1", 4, "slerp"), "Choose a model: "),
+        ("latent_walk", ("../../etc", "0, 1", 4, "slerp"), "'../../etc' is not available: installed are "),
+        ("latent_walk", ("dcgan", 5, 4, "slerp"), "Type numbers separated by commas, got 5"),
+        ("latent_walk", ("dcgan", "0, 18446744073709551616", 4, "slerp"), "Seeds are whole numbers from 0 to"),
+        ("latent_walk", ("dcgan", ", ".join(map(str, range(60))), 32, "slerp"), "make 1830 frames; the limit is 128"),
+        ("latent_walk", ("dcgan", "0, 1", "x", "slerp"), "Frames per leg must be a whole number from 2 to 32, got 'x'"),
+        ("latent_walk", ("dcgan", "0, 1", float("nan"), "slerp"), "Frames per leg must be a whole number"),
+        ("latent_walk", ("dcgan", "0, 1", 1000, "slerp"), "from 2 to 32, got 1000"),
+        ("latent_walk", ("dcgan", "0, 1", 4, "cubic"), "Interpolation must be one of slerp, lerp, got 'cubic'"),
+        ("arithmetic_preset", ("dcgan", None), "The seed of the grid must be a whole number from 0 to"),
+        ("arithmetic_preset", ("dcgan", 2**70), "got 1180591620717411303424"),
+        ("arithmetic_preset", ("dcgan", 1.5), "got 1.5"),
+        ("arithmetic_preset", ("dcgan", "abc"), "got 'abc'"),
+        ("vector_arithmetic", ("dcgan", 0, "1, 2", None, "3"), "Type numbers separated by commas, got None"),
+        ("translate_sketch", ("garbage", "cyclegan-lambda10"), "The sketch must be an image, got str"),
+        ("translate_sketch", ({"layers": []}, "cyclegan-lambda10"), "Draw a digit on the sketchpad first"),
+        ("translate_sketch", (np.zeros((4, 4, 7), np.uint8), "cyclegan-lambda10"), "Expected 1, 3 or 4 channels"),
+        ("translate_sketch", (np.zeros((3000, 3000), np.uint8), "cyclegan-lambda10"), "at most 2,000,000 pixels"),
+        ("translate_sketch", (sketch_of_a_one(), "dcgan"), "not a CycleGAN"),
+    ],
+)
+def test_handlers_refuse_malformed_input_with_a_reason(weights: Path, handler: str, args: tuple, message: str) -> None:
+    with pytest.raises(gr.Error, match=re.escape(message)):
+        getattr(gradio_app, handler)(*args)
+
+
+def test_the_served_api_explains_malformed_requests(weights: Path, tmp_path: Path) -> None:
+    """Through the API, where Gradio converts values before a handler sees them."""
+    from gradio_client import Client, handle_file
+    from test_images import png_of_size
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_of_size(9400, 9400))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = gradio_app.build_demo()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        calls = {
+            "/walk": (("dcgan", "0, 1", "x", "lerp"), "Frames per leg: 'x' is not a value it takes"),
+            "/preset": (("dcgan", "abc"), "Seed of the grid: 'abc' is not a value it takes"),
+            "/translate": (("garbage", "cyclegan-lambda10"), "is not of the kind it takes"),
+        }
+        for api_name, (args, message) in calls.items():
+            with pytest.raises(Exception, match=re.escape(message)):
+                client.predict(*args, api_name=api_name)
+        sketch = {"background": None, "layers": [], "composite": handle_file(str(bomb))}
+        with pytest.raises(Exception, match="9400×9400 pixels"):  # refused from its header, never decoded
+            client.predict(sketch, "cyclegan-lambda10", api_name="/translate")
+    finally:
+        demo.close()

@@ -316,3 +316,16 @@ def test_a_blank_sheet_is_empty_and_clean_drawings_are_unchanged() -> None:
     drawing = _stroke_canvas()[..., 0].astype(np.float32) / 255
     drawing[59, 130:150] = drawing[220, 130:150] = 0.5  # anti-aliased ends
     assert np.array_equal(images.clean_ink(drawing), drawing)
+
+
+def test_check_picture_reads_only_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "big.png"
+    path.write_bytes(png_of_size(9400, 9400))
+    with pytest.raises(images.ImageTooLargeError, match="9400×9400"):
+        images.check_picture(path)
+    small = _encoded(Image.new("RGBA", (280, 280)), "PNG")
+    assert images.check_picture(small) == (280, 280)
+    with pytest.raises(images.ImageTooLargeError, match="limit for PNG is 0.0"):
+        images.check_picture(small, max_pixels=10_000)
+    with pytest.raises(images.UnreadableImageError, match="could not be read"):
+        images.check_picture(_encoded(Image.new("L", (4, 4)), "TIFF"))

@@ -137,3 +137,39 @@ def test_walk_frames_pool_and_arithmetic_decode_what_the_views_show() -> None:
     decoded = latent.arithmetic(g, pool.z, [pool.preset[k] for k in "ABC"])
     z = [pool.z[pool.preset[k]] for k in "ABC"]
     assert torch.equal(decoded, g.decode(latent.arithmetic_terms(*z)))
+
+
+# --- bounds: what a view may ask for (issue 13) ---
+
+
+def test_seeds_are_checked_to_the_generators_range() -> None:
+    assert latent.check_seed(0) == 0 and latent.check_seed(latent.MAX_SEED) == 2**64 - 1
+    assert latent.check_seed(3.0) == 3
+    for bad in (2**64, 2**70, -1, 3.5, float("nan"), float("inf"), True, "3", None):
+        with pytest.raises(latent.LatentInputError, match="whole numbers from 0 to 18,446,744,073,709,551,615"):
+            latent.check_seed(bad)
+    g = DCGANGenerator(latent_dim=8, width=4).eval()
+    with pytest.raises(latent.LatentInputError, match=r"got 18446744073709551616"):  # was: "Overflow when unpacking"
+        latent.walk_frames(g, [0, 2**64], 4)
+    with pytest.raises(latent.LatentInputError):
+        latent.sample_pool(g, seed=-3, n=12)
+    assert torch.equal(latent.seed_latents(g, [latent.MAX_SEED]), g.latent(1, 2**64 - 1))
+
+
+def test_walks_are_capped_before_anything_is_decoded(monkeypatch) -> None:
+    g = DCGANGenerator(latent_dim=8, width=4).eval()
+    monkeypatch.setattr(g, "decode", lambda z: pytest.fail("decoded a walk that should have been refused"))
+    assert latent.walk_length(3, 32) == 63 and latent.walk_length(5, 32) == latent.MAX_FRAMES - 3
+    with pytest.raises(latent.LatentInputError, match="60 seeds at 32 frames per leg make 1830 frames; the limit is"):
+        latent.walk_frames(g, list(range(60)), 32)
+    with pytest.raises(latent.LatentInputError, match="at least 2 seeds"):
+        latent.walk_frames(g, [7], 16)
+    with pytest.raises(latent.LatentInputError, match="Frames per leg"):
+        latent.walk_frames(g, [0, 1], 1)
+    with pytest.raises(latent.LatentInputError, match="Interpolation must be one of slerp, lerp"):
+        latent.walk_frames(g, [0, 1], 4, "cubic")
+    with pytest.raises(latent.LatentInputError, match="2 to 128 frames"):
+        latent.direction_frames(g, 0, latent.axis_direction(8, 0), 3.0, 10_000)
+    with pytest.raises(latent.LatentInputError, match="finite"):
+        latent.direction_frames(g, 0, latent.axis_direction(8, 0), float("inf"), 8)
+    assert issubclass(latent.LatentInputError, ValueError)  # the pages' `except ValueError` shows its message

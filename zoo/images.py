@@ -9,8 +9,11 @@ exported picture, or a phone photo of a digit on paper (``clean_ink`` removes th
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
+import os
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -116,30 +119,53 @@ def read_image(data: bytes) -> np.ndarray:
     ink on white, the ink being the opaque pixels whatever their colour; an opaque picture comes back as its
     luminance, transparent corners showing white.
     """
-    try:
-        with Image.open(io.BytesIO(data), formats=list(UPLOAD_FORMATS)) as img:
-            width, height = img.size
-            limit = FORMAT_MAX_PIXELS.get(img.format or "", MAX_UPLOAD_PIXELS)
-            if width * height > limit:
-                raise ImageTooLargeError(
-                    f"This picture is {width}×{height} pixels ({width * height / 1e6:.1f} megapixels); the limit "
-                    f"for {_format_name(img.format)} is {limit / 1e6:.1f}: send a smaller picture (one digit needs "
-                    "far fewer)."
-                )
-            if img.format == "JPEG":
-                img.draft("L", (WORK_SIDE, WORK_SIDE))  # libjpeg scales by 1/2…1/8 while decoding
-            img.load()
-            grey, alpha = _grey_and_alpha(img)
-            if grey is not img:
-                img.close()  # the full-size decoded picture goes now, before anything else is allocated
+    with _explained_failures(), Image.open(io.BytesIO(data), formats=list(UPLOAD_FORMATS)) as img:
+        _check_size(img)
+        if img.format == "JPEG":
+            img.draft("L", (WORK_SIDE, WORK_SIDE))  # libjpeg scales by 1/2…1/8 while decoding
+        img.load()
+        grey, alpha = _grey_and_alpha(img)
+        if grey is not img:
+            img.close()  # the full-size decoded picture goes now, before anything else is allocated
         return np.asarray(_combine(_reduce(grey), _reduce(alpha) if alpha is not None else None))
-    except Image.DecompressionBombError as err:  # beyond PIL's own limit: refused at open
+
+
+def check_picture(source: bytes | str | os.PathLike, max_pixels: int | None = None) -> tuple[int, int]:
+    """(width, height) of a picture in an accepted format and size, read from its header: nothing is decoded.
+
+    For front ends whose toolkit decodes uploads itself (Gradio's sketchpad): call it first, so that an
+    oversized or foreign file is refused with the same messages as ``read_image`` gives, at no memory cost.
+    ``max_pixels`` lowers the format's limit.
+    """
+    fp = io.BytesIO(source) if isinstance(source, bytes | bytearray | memoryview) else source
+    with _explained_failures(), Image.open(fp, formats=list(UPLOAD_FORMATS)) as img:
+        _check_size(img, max_pixels)
+        return img.size
+
+
+def _check_size(img: Image.Image, max_pixels: int | None = None) -> None:
+    width, height = img.size
+    limit = FORMAT_MAX_PIXELS.get(img.format or "", MAX_UPLOAD_PIXELS)
+    limit = min(limit, max_pixels) if max_pixels else limit
+    if width * height > limit:
+        raise ImageTooLargeError(
+            f"This picture is {width}×{height} pixels ({width * height / 1e6:.1f} megapixels); the limit for "
+            f"{_format_name(img.format)} is {limit / 1e6:.1f}: send a smaller picture (one digit needs far fewer)."
+        )
+
+
+@contextlib.contextmanager
+def _explained_failures() -> Iterator[None]:
+    """PIL's many ways of failing on a file, as the two errors the front ends show as they are."""
+    try:
+        yield
+    except UnreadableImageError:
+        raise
+    except Image.DecompressionBombError as err:  # beyond PIL's own limit: refused when opening
         raise ImageTooLargeError(
             f"This picture has far too many pixels; the limit is {MAX_UPLOAD_PIXELS / 1e6:.1f} megapixels."
         ) from err
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as err:
-        if isinstance(err, UnreadableImageError):
-            raise
         raise UnreadableImageError(
             f"This file could not be read as an image: upload a picture of a single digit ({UPLOAD_FORMAT_NAMES})."
         ) from err

@@ -4,10 +4,15 @@ Latents are 1-D vectors of ``latent_dim`` (a batch is K×latent_dim); every func
 ready for ``generator.decode``. Spherical interpolation (slerp) is the default because a Gaussian latent lives
 near a sphere of radius √d: a straight line (lerp) between two samples cuts through the low-density interior,
 where the generator has seen few latents (White, "Sampling Generative Networks", 2016).
+
+The functions the views call with user input (``walk_frames``, ``direction_frames``, ``sample_pool``) check it
+first: seeds within the generator's range (``MAX_SEED``), walks at most ``MAX_FRAMES`` long, each refusal a
+``LatentInputError`` whose message a page can show as it is.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +23,45 @@ from .models import DigitClassifier, Generator
 
 MODES = ("slerp", "lerp")
 POOL = 64  # samples offered to vector arithmetic: enough that the preset finds six of one digit and three of another
+MAX_SEED = 2**64 - 1  # torch.Generator.manual_seed takes 0 … 2**64 − 1 (negative seeds alias positive ones)
+# Frames of one walk or direction sweep. Each costs about 0.2 MB and 1.5 ms on the CPU to decode and show, and
+# a strip of them is 60 pixels a frame wide: 128 keeps a walk under a second and its strip under 8,000 pixels
+# (32 frames per leg through 5 seeds, 16 through 9).
+MAX_FRAMES = 128
+
+
+class LatentInputError(ValueError):
+    """Seeds or a walk's length outside what the views accept; the message says the allowed range."""
+
+
+def check_seed(seed: object) -> int:
+    """``seed`` as an int when it is a whole number in [0, MAX_SEED], else a LatentInputError saying so."""
+    if isinstance(seed, float) and seed.is_integer():
+        seed = int(seed)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        shown = repr(seed) if len(repr(seed)) <= 30 else repr(seed)[:27] + "…"
+        raise LatentInputError(f"Seeds are whole numbers from 0 to {MAX_SEED:,} (2⁶⁴ − 1), got {shown}.")
+    return seed
+
+
+def walk_length(n_seeds: int, steps_per_segment: int) -> int:
+    """Frames in a walk through ``n_seeds`` latents: (K − 1)·(steps − 1) + 1, shared endpoints counted once."""
+    return (n_seeds - 1) * (steps_per_segment - 1) + 1
+
+
+def check_walk(seeds: Sequence[object], steps_per_segment: int) -> list[int]:
+    """The seeds as ints, when a walk through them is possible and at most ``MAX_FRAMES`` long."""
+    if len(seeds) < 2:
+        raise LatentInputError(f"A walk needs at least 2 seeds, got {len(seeds)}.")
+    if not isinstance(steps_per_segment, int) or steps_per_segment < 2:
+        raise LatentInputError(f"Frames per leg must be a whole number of at least 2, got {steps_per_segment!r}.")
+    frames = walk_length(len(seeds), steps_per_segment)
+    if frames > MAX_FRAMES:
+        raise LatentInputError(
+            f"{len(seeds)} seeds at {steps_per_segment} frames per leg make {frames} frames; the limit is "
+            f"{MAX_FRAMES}: use fewer seeds or fewer frames per leg."
+        )
+    return [check_seed(s) for s in seeds]
 
 
 def lerp(z0: torch.Tensor, z1: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
@@ -106,20 +150,30 @@ def arithmetic_terms(za: torch.Tensor, zb: torch.Tensor, zc: torch.Tensor) -> to
 
 def seed_latents(generator: Generator, seeds: Sequence[int]) -> torch.Tensor:
     """One latent per seed (K×d): the same seed gives the same latent as ``generator.latent(1, seed)``."""
-    return torch.cat([generator.latent(1, int(s)) for s in seeds])
+    return torch.cat([generator.latent(1, check_seed(s)) for s in seeds])
 
 
 @torch.inference_mode()
 def walk_frames(
     generator: Generator, seeds: Sequence[int], steps_per_segment: int, mode: str = "slerp"
 ) -> torch.Tensor:
-    """The decoded frames of a walk through the seeds' latents (what the latent-walk views show)."""
+    """The decoded frames of a walk through the seeds' latents (what the latent-walk views show).
+
+    Validated first (``check_walk``): every view passes user input straight here, so the bounds live here.
+    """
+    if mode not in MODES:
+        raise LatentInputError(f"Interpolation must be one of {', '.join(MODES)}, got {mode!r}.")
+    seeds = check_walk(seeds, steps_per_segment)
     return generator.decode(walk(seed_latents(generator, seeds), steps_per_segment, mode))
 
 
 @torch.inference_mode()
 def direction_frames(generator: Generator, seed: int, direction: torch.Tensor, span: float, steps: int) -> torch.Tensor:
     """The decoded frames of the seed's latent moved along ``direction`` from −span to +span."""
+    if not isinstance(steps, int) or not 2 <= steps <= MAX_FRAMES:
+        raise LatentInputError(f"A direction sweep takes 2 to {MAX_FRAMES} frames, got {steps!r}.")
+    if not math.isfinite(span) or not math.isfinite(float(direction.norm())) or float(direction.norm()) == 0:
+        raise LatentInputError("The span must be a finite number and the direction a non-zero finite vector.")
     return generator.decode(direction_walk(seed_latents(generator, [seed])[0], direction, span, steps))
 
 
@@ -137,7 +191,7 @@ class Pool:
 @torch.inference_mode()
 def sample_pool(generator: Generator, seed: int, reader: DigitClassifier | None = None, n: int = POOL) -> Pool:
     """``n`` samples of one seed, read by ``reader`` when given, with groups A, B, C of ``thickness_preset``."""
-    z = generator.latent(n, seed)
+    z = generator.latent(n, check_seed(seed))
     samples = generator.decode(z)
     readings = read_digits(reader, samples) if reader is not None else None
     preset, description = thickness_preset(samples, [r.digit for r in readings] if readings else None)
