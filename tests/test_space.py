@@ -91,3 +91,16 @@ def test_docker_space_without_data(weights: Path, tmp_path: Path) -> None:
     out = tmp_path / "nodata"
     assert space.main(["--sdk", "docker", "--out", str(out), "--no-data", "--models", "dcgan"]) == 0
     assert not (out / "data").exists()
+
+
+def test_streamlit_binds_loopback_locally_and_the_docker_space_all_interfaces(weights: Path, tmp_path: Path) -> None:
+    """Issue 13: `streamlit run app.py` listened on every interface; locally it must be this machine only."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    local = tomllib.loads((space.REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    assert local["server"]["address"] == "127.0.0.1"
+    out = tmp_path / "space-docker"
+    space.build_space("docker", out, models=["dcgan"], data=False)
+    shipped = tomllib.loads((out / ".streamlit" / "config.toml").read_text())
+    assert shipped["server"]["address"] == "127.0.0.1"  # the same file: the Dockerfile's flag overrides it
+    assert '"--server.address=0.0.0.0"' in (out / "Dockerfile").read_text()
+    assert "GRADIO_SERVER_NAME" in space.__doc__ and "0.0.0.0" in space.__doc__

@@ -9,6 +9,12 @@ files ``python -m zoo.hub push`` would upload), requirements with CPU-only torch
 Space's README front matter, and for Docker a Dockerfile; the Streamlit Space also gets the MNIST/USPS files
 under ``data/`` unless ``--no-data``. Only copies files: it imports neither the apps nor Streamlit/Gradio.
 
+Binding: the Docker Space's Streamlit listens on all interfaces of its container (``--server.address=0.0.0.0`` in
+the Dockerfile's command, which overrides the loopback address of the ``.streamlit/config.toml`` it ships), since
+the Space's proxy reaches it from outside the container, on ``app_port`` 8501 only. The Gradio Space calls
+``launch()`` without a host: Gradio binds 127.0.0.1 unless ``GRADIO_SERVER_NAME`` is set, which Spaces set to
+0.0.0.0 (port ``GRADIO_SERVER_PORT``, 7860). Run locally, both apps listen on loopback only.
+
 The package is copied rather than installed because a Space installs its requirements from an index, where the
 zoo is not published; beside its ``weights/`` it finds them the way a clone does. Run it from a clone (the apps
 live there, not in the package).
@@ -49,7 +55,8 @@ COPY --chown=user requirements.txt .
 RUN pip install --no-cache-dir --user -r requirements.txt
 COPY --chown=user . .
 EXPOSE {STREAMLIT_PORT}
-# XSRF protection off: Spaces serve the app in an iframe, where it would reject file uploads.
+# All interfaces of the container (the flag overrides .streamlit/config.toml's loopback): the Space's proxy
+# connects from outside it. XSRF protection off: Spaces serve the app in an iframe, where it would reject uploads.
 CMD ["streamlit", "run", "app.py", "--server.port={STREAMLIT_PORT}", "--server.address=0.0.0.0", \\
      "--server.headless=true", "--browser.gatherUsageStats=false", "--server.enableXsrfProtection=false"]
 """
