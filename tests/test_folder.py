@@ -79,6 +79,16 @@ def test_samples_card_and_contents(model_dir: Path, tmp_path: Path) -> None:
     assert [p.name for p in folder.contents(model_dir)] == [folder.CONFIG, folder.WEIGHTS, folder.CARD, folder.SAMPLES]
 
 
+def test_notes_are_part_of_the_folder_and_quoted_in_the_card(model_dir: Path) -> None:
+    from zoo import card
+
+    assert folder.read_notes(model_dir) is None and "What was tried" not in card.card_text(model_dir)
+    (model_dir / folder.NOTES).write_text("| run | IS |\n|---|---|\n| wider | 9.1 |\n")
+    assert folder.read_notes(model_dir).endswith("| wider | 9.1 |")
+    assert "## What was tried\n\n| run | IS |" in card.card_text(model_dir)
+    assert folder.NOTES in [p.name for p in folder.contents(model_dir)]  # published with the model
+
+
 def test_a_discriminator_is_saved_beside_its_generator_in_half_precision(model_dir: Path, monkeypatch) -> None:
     assert folder.discriminator_folder(model_dir) is None
     torch.manual_seed(0)

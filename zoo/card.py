@@ -43,7 +43,9 @@ ABOUT = {
     "cyclegan": (
         "CycleGAN (Zhu et al., 2017) for unpaired MNIST ↔ USPS translation at 28×28: ResNet generators with "
         "instance norm and reflection padding, PatchGAN discriminators, least-squares adversarial loss, cycle "
-        "L1 loss weighted by λ, identity loss 0.5·λ, image pools of 50, Adam 2e-4 β1 0.5 with linear decay.",
+        "L1 loss weighted by λ, an identity loss weighted by `lambda_identity` (the reference's 0.5·λ; 0 here, "
+        "since MNIST and USPS frame their digits differently), image pools of 50, Adam 2e-4 β1 0.5 with linear "
+        "decay.",
         "image-to-image",
     ),
     "classifier": (
@@ -113,6 +115,15 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
         eval_results=results or None,
     )
 
+    if arch == "cyclegan" and config.get("semantic_weight"):
+        judges = config.get("semantic_classifier")
+        judges = ", ".join(f"`{j}`" for j in ([judges] if isinstance(judges, str) else judges or []))
+        about += (
+            f" Trained with CyCADA's semantic-consistency loss (Hoffman et al., 2018; weight "
+            f"{config['semantic_weight']:g}): a frozen MNIST classifier ({judges}; never the evaluator's "
+            "`classifier-mnist`) must read G(x) as the MNIST label of x and F(y) as its own reading of the USPS "
+            "input y. Only MNIST labels are used; USPS labels never are."
+        )
     parts = [f"---\n{data.to_yaml()}\n---\n", f"# {name}\n", about + "\n"]
     parts.append("## Configuration\n\n" + "\n".join(f"- `{k}`: {v}" for k, v in config.items()) + "\n")
     if training:
@@ -142,6 +153,9 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
                 "Fréchet distance and Inception Score are computed with the zoo's MNIST classifier "
                 "(`classifier-mnist`), not Inception-v3; compare them within this zoo only.\n"
             )
+    notes = model_folder.read_notes(folder)
+    if notes:
+        parts.append(f"## What was tried\n\n{notes}\n")
     if model_folder.samples(folder):
         parts.append(f"## Samples\n\n![samples]({model_folder.SAMPLES})\n")
     usage = f'model = zoo.load("{name}")'

@@ -44,7 +44,8 @@ METRICS = "metrics.json"
 TRAINING = "training.json"
 TRAINING_LOG = "training_log.jsonl"
 SAMPLES = "samples.png"
-FILES = (CONFIG, WEIGHTS, CARD, METRICS, TRAINING, TRAINING_LOG, SAMPLES)  # all a folder may hold, in push order
+NOTES = "notes.md"  # the experiments behind the model's recipe (what was tried, with figures); the card quotes it
+FILES = (CONFIG, WEIGHTS, CARD, METRICS, TRAINING, TRAINING_LOG, SAMPLES, NOTES)  # all a folder may hold, push order
 DISCRIMINATOR = "discriminator"  # the subfolder holding a GAN's discriminator/critic beside its generator
 MAX_CURVE_POINTS = 300  # lines kept in training_log.jsonl: enough for a smooth curve, small enough to ship
 
@@ -303,6 +304,12 @@ def write_training_log(folder: Path, metrics_log: Path, max_points: int = MAX_CU
     path = folder / TRAINING_LOG
     path.write_text("\n".join(keep) + ("\n" if keep else ""), encoding="utf-8")
     return path
+
+
+def read_notes(folder: Path) -> str | None:
+    """notes.md: the record of what was tried for this model (written by its trainers, quoted in the card)."""
+    path = Path(folder) / NOTES
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
 
 
 def samples(folder: Path) -> Path | None:
