@@ -201,6 +201,7 @@ def test_published_files_hold_no_local_paths(weights, fake_api, capsys, monkeypa
     (weights / "dcgan" / "training.json").write_text(json.dumps(training, indent=2))
     card = weights / "dcgan" / "README.md"
     card.write_text(card.read_text() + f"\n```bash\n{command}\n```\nSee [the log](https://hf.co/alice/x).\n")
+    (weights / "dcgan" / "notes.md").write_text(f"Tried a longer run in {home}/gan/runs/dcgan-long: worse.\n")
     assert hub.main(["push", "--repo-id", "me/gan-zoo", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "dcgan/training.json (local paths replaced)" in out and "dcgan/README.md (local paths replaced)" in out
@@ -212,6 +213,7 @@ def test_published_files_hold_no_local_paths(weights, fake_api, capsys, monkeypa
     assert published["arguments"] == {"out": "dcgan", "data_dir": "data"}
     assert b"--out dcgan --data-dir=data" in uploaded["dcgan/README.md"]
     assert b"https://hf.co/alice/x" in uploaded["dcgan/README.md"]  # not a local path: left alone
+    assert uploaded["dcgan/notes.md"] == b"Tried a longer run in dcgan-long: worse.\n"
     assert (weights / "dcgan" / "training.json").read_text().count(home) == 4  # the local files are unchanged
 
 

@@ -20,11 +20,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from .folder import (
-    CARD,
     CONFIG,
-    METRICS,
-    TRAINING,
-    TRAINING_LOG,
+    FILES,
+    SAMPLES,
+    WEIGHTS,
     contents,
     list_models,
     load_model,
@@ -211,7 +210,7 @@ def _download_or_explain(name: str, repo_id: str, revision: str | None) -> Path:
 # --- push -------------------------------------------------------------------------------------------------
 
 REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
-TEXT_FILES = (CONFIG, CARD, METRICS, TRAINING, TRAINING_LOG)  # may quote local paths; published scrubbed
+TEXT_FILES = tuple(f for f in FILES if f not in (WEIGHTS, SAMPLES))  # may quote local paths: published scrubbed
 
 
 def check_repo_id(repo_id: str) -> str:
