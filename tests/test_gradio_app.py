@@ -82,7 +82,9 @@ def test_vector_arithmetic_preset_then_result(weights: Path) -> None:
         gradio_app.vector_arithmetic("dcgan", 0, a, "64", c)
 
 
-def test_served_demo_answers_through_the_api(weights: Path) -> None:
+@pytest.fixture
+def served(weights: Path):
+    """A client of the demo served on a free local port (closed afterwards)."""
     from gradio_client import Client
 
     with socket.socket() as s:
@@ -91,12 +93,15 @@ def test_served_demo_answers_through_the_api(weights: Path) -> None:
     demo = gradio_app.build_demo()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        strip_path, gif_path = client.predict("dcgan", "0, 1", 4, "lerp", api_name="/walk")
-        assert Image.open(strip_path).size == (2 * (4 * 30 + 2), 2 * 32)
-        assert Path(gif_path).read_bytes().startswith(b"GIF89a")
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
     finally:
         demo.close()
+
+
+def test_served_demo_answers_through_the_api(served) -> None:
+    strip_path, gif_path = served.predict("dcgan", "0, 1", 4, "lerp", api_name="/walk")
+    assert Image.open(strip_path).size == (2 * (4 * 30 + 2), 2 * 32)
+    assert Path(gif_path).read_bytes().startswith(b"GIF89a")
 
 
 def _dropdown_values(demo: gr.Blocks) -> dict[str, str]:
@@ -145,30 +150,21 @@ def test_handlers_refuse_malformed_input_with_a_reason(weights: Path, handler: s
         getattr(gradio_app, handler)(*args)
 
 
-def test_the_served_api_explains_malformed_requests(weights: Path, tmp_path: Path) -> None:
+def test_the_served_api_explains_malformed_requests(served, tmp_path: Path) -> None:
     """Through the API, where Gradio converts values before a handler sees them."""
-    from gradio_client import Client, handle_file
+    from gradio_client import handle_file
     from test_images import png_of_size
 
+    calls = {
+        "/walk": (("dcgan", "0, 1", "x", "lerp"), "Frames per leg: 'x' is not a value it takes"),
+        "/preset": (("dcgan", "abc"), "Seed of the grid: 'abc' is not a value it takes"),
+        "/translate": (("garbage", "cyclegan-lambda10"), "is not of the kind it takes"),
+    }
+    for api_name, (args, message) in calls.items():
+        with pytest.raises(Exception, match=re.escape(message)):
+            served.predict(*args, api_name=api_name)
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(png_of_size(9400, 9400))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo = gradio_app.build_demo()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        calls = {
-            "/walk": (("dcgan", "0, 1", "x", "lerp"), "Frames per leg: 'x' is not a value it takes"),
-            "/preset": (("dcgan", "abc"), "Seed of the grid: 'abc' is not a value it takes"),
-            "/translate": (("garbage", "cyclegan-lambda10"), "is not of the kind it takes"),
-        }
-        for api_name, (args, message) in calls.items():
-            with pytest.raises(Exception, match=re.escape(message)):
-                client.predict(*args, api_name=api_name)
-        sketch = {"background": None, "layers": [], "composite": handle_file(str(bomb))}
-        with pytest.raises(Exception, match="9400×9400 pixels"):  # refused from its header, never decoded
-            client.predict(sketch, "cyclegan-lambda10", api_name="/translate")
-    finally:
-        demo.close()
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(bomb))}
+    with pytest.raises(Exception, match="9400×9400 pixels"):  # refused from its header, never decoded
+        served.predict(sketch, "cyclegan-lambda10", api_name="/translate")
