@@ -181,14 +181,13 @@ def load(
 
 
 def _is_network_error(err: BaseException) -> bool:
-    """True for failures of the connection itself (refused, reset, timed out), not for answers such as a 404."""
-    import httpx2
+    """True when the Hub could not be reached or did not answer in time; False when it answered (a 404, a
+    repository without the model): only the former makes "auto" skip the Hub for a while."""
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
-    while err is not None:
-        if isinstance(err, httpx2.TransportError | ConnectionError | TimeoutError):
-            return True
-        err = err.__cause__ or err.__context__
-    return False
+    if isinstance(err, HubTimeoutError | LocalEntryNotFoundError):  # the latter: no connection, nothing cached
+        return True
+    return not isinstance(err, HfHubHTTPError | ModelLoadError)  # the HTTP client's own connection errors
 
 
 def _download_or_explain(name: str, repo_id: str, revision: str | None) -> Path:
