@@ -77,7 +77,7 @@ class Session:
         start = time.perf_counter()
         try:
             urls = await asyncio.wait_for(self._run(msg), self.timeout)
-            for response in await asyncio.gather(*(self.http.get(self.base + u) for u in urls)):
+            for response in await asyncio.gather(*(self._fetch(u) for u in urls)):
                 if response.status_code != 200:
                     raise RuntimeError(f"image {response.url} answered {response.status_code}")
         except Exception as err:  # noqa: BLE001 - every failure is a result to report
@@ -85,6 +85,13 @@ class Session:
             return False
         self.results.latencies[kind].append(time.perf_counter() - start)
         return True
+
+    async def _fetch(self, url: str) -> httpx.Response:
+        """GET an image; once more if the kept-alive connection was closed under it, as browsers retry."""
+        try:
+            return await self.http.get(self.base + url)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            return await self.http.get(self.base + url)
 
     async def _run(self, msg: BackMsg) -> list[str]:
         await self.ws.send(msg.SerializeToString())
