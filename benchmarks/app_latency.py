@@ -206,51 +206,48 @@ def page_timings(models: dict[str, zoo.ZooModel], repeats: int) -> dict[str, lis
                 else:
                     model.save_pretrained(Path(tmp) / name)
             os.environ["GAN_ZOO_WEIGHTS"] = tmp
-        out: dict[str, list[float]] = {
-            "draw page: next MNIST test digit": [],
-            "latent walk page: new seeds": [],
-            "discriminator page: next MNIST test digit": [],
-            "discriminator page: ascend with another discriminator": [],
-            "transport page: new ε": [],
-            "train page: another preset": [],
-        }
-        at = AppTest.from_file(app, default_timeout=120).run()
-        at.switch_page("pages/draw_translate.py").run()
-        at.radio(key="source").set_value("mnist").run()
-        for i in range(repeats + 2):
-            t0 = time.perf_counter()
-            at.number_input(key="mnist_index").set_value(i + 1).run()
-            out["draw page: next MNIST test digit"].append(1000 * (time.perf_counter() - t0))
-        at = AppTest.from_file(app, default_timeout=120).run()
-        at.switch_page("pages/latent_walk.py").run()
-        at.slider(key="steps").set_value(16).run()
-        for i in range(repeats + 2):
-            t0 = time.perf_counter()
-            at.text_input(key="seeds").input(f"{i}, {i + 1}").run()
-            out["latent walk page: new seeds"].append(1000 * (time.perf_counter() - t0))
-        at = AppTest.from_file(app, default_timeout=120).run()
-        at.switch_page("pages/discriminator.py").run()
-        at.radio(key="source").set_value("mnist").run()
-        for i in range(repeats + 2):
-            t0 = time.perf_counter()
-            at.number_input(key="mnist_index").set_value(i + 1).run()
-            out["discriminator page: next MNIST test digit"].append(1000 * (time.perf_counter() - t0))
-            t0 = time.perf_counter()
-            at.selectbox(key="ascend_with").select(GANS[i % len(GANS)]).run()
-            out["discriminator page: ascend with another discriminator"].append(1000 * (time.perf_counter() - t0))
-        at = AppTest.from_file(app, default_timeout=120).run()
-        at.switch_page("pages/transport.py").run()
-        for i in range(repeats + 2):
-            t0 = time.perf_counter()
-            at.select_slider(key="epsilon").set_value(transport.EPSILONS[i % len(transport.EPSILONS)]).run()
-            out["transport page: new ε"].append(1000 * (time.perf_counter() - t0))
-        at = AppTest.from_file(app, default_timeout=120).run()
-        at.switch_page("pages/train_live.py").run()
         presets = ["dcgan-fast", "wgan", "collapse", "otgan"]
-        for i in range(repeats + 2):
-            t0 = time.perf_counter()
-            at.selectbox(key="preset").select(presets[i % len(presets)]).run()
-            out["train page: another preset"].append(1000 * (time.perf_counter() - t0))
+        reruns = {  # page, what to set before timing, the widget change timed on the i-th rerun
+            "draw page: next MNIST test digit": (
+                "draw_translate",
+                lambda at: at.radio(key="source").set_value("mnist"),
+                lambda at, i: at.number_input(key="mnist_index").set_value(i + 1),
+            ),
+            "latent walk page: new seeds": (
+                "latent_walk",
+                lambda at: at.slider(key="steps").set_value(16),
+                lambda at, i: at.text_input(key="seeds").input(f"{i}, {i + 1}"),
+            ),
+            "discriminator page: next MNIST test digit": (
+                "discriminator",
+                lambda at: at.radio(key="source").set_value("mnist"),
+                lambda at, i: at.number_input(key="mnist_index").set_value(i + 1),
+            ),
+            "discriminator page: ascend with another discriminator": (
+                "discriminator",
+                lambda at: at.radio(key="source").set_value("mnist"),
+                lambda at, i: at.selectbox(key="ascend_with").select(GANS[i % len(GANS)]),
+            ),
+            "transport page: new ε": (
+                "transport",
+                lambda at: at,
+                lambda at, i: at.select_slider(key="epsilon").set_value(transport.EPSILONS[i % 10]),
+            ),
+            "train page: another preset": (
+                "train_live",
+                lambda at: at,
+                lambda at, i: at.selectbox(key="preset").select(presets[i % len(presets)]),
+            ),
+        }
+        out: dict[str, list[float]] = {label: [] for label in reruns}
+        for label, (page, prepare, change) in reruns.items():
+            at = AppTest.from_file(app, default_timeout=120).run()
+            at.switch_page(f"pages/{page}.py").run()
+            prepare(at).run()
+            for i in range(repeats + 2):
+                t0 = time.perf_counter()
+                change(at, i).run()
+                out[label].append(1000 * (time.perf_counter() - t0))
         if os.environ.get("GAN_ZOO_WEIGHTS") == tmp:
             del os.environ["GAN_ZOO_WEIGHTS"]
     return {k: v[2:] for k, v in out.items()}  # the first reruns warm caches

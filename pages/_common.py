@@ -133,3 +133,18 @@ def uploaded_digit(key: str, width: int = 160) -> torch.Tensor | None:
     except ValueError as err:
         st.error(f"This picture cannot be used: {err}")
     return None
+
+
+def input_digit(source: str) -> torch.Tensor | None:
+    """The digit an input chooser picked, as 1×1×28×28: drawn ("draw"), uploaded ("upload"), or a test digit of
+    "mnist" or "usps" (its number in a field keyed ``<dataset>_index``, its label below); None after a hint."""
+    if source == "draw":
+        return drawn_digit("canvas")
+    if source == "upload":
+        return uploaded_digit("upload")
+    data = get_dataset(source, "test")
+    if data is None:
+        return None
+    i = int(st.number_input("Test digit number", 0, len(data[1]) - 1, 0, key=f"{source}_index"))
+    st.caption(f"label {int(data[1][i])}")
+    return data[0][i : i + 1]

@@ -5,8 +5,8 @@ import streamlit as st
 import torch
 
 import zoo
-from pages._common import drawn_digit, get_dataset, get_model, show_digits, show_image, uploaded_digit
-from zoo import catalog, frontend, realness
+from pages._common import get_dataset, get_model, input_digit, show_digits, show_image
+from zoo import catalog, frontend, images, realness
 from zoo.data import resolve_data_dir
 from zoo.folder import weights_dir
 
@@ -55,15 +55,8 @@ if not judges:
 source = st.radio("Digit", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="source")
 input_column, scores_column = st.columns([1, 4])
 with input_column:
-    x = None
-    if source == "draw":
-        x = drawn_digit("canvas")
-    elif source == "upload":
-        x = uploaded_digit("upload")
-    elif source == "mnist":
-        i = int(st.number_input("Test digit number", 0, len(test[1]) - 1, 0, key="mnist_index"))
-        x = test[0][i : i + 1]
-        st.caption(f"a real digit, label {int(test[1][i])}")
+    if source != "generated":
+        x = input_digit(source)
     else:
         gan = st.selectbox("Generator", list(judges), format_func=catalog.title, key="generator")
         seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="seed"))
@@ -101,5 +94,6 @@ captions = [
     f"{'start' if k == 0 else f'step {k}'}: {value:.3g}" + (f" · reads {ascent.readings[k]}" if ascent.readings else "")
     for k, value in enumerate(ascent.values)
 ]
-show_digits(ascent.frames, captions, scale=3)
+for column, frame, caption in zip(st.columns(len(captions)), images.to_pils(ascent.frames, 4), captions, strict=True):
+    show_image(frame, caption, where=column, width="stretch")  # one size for every frame, whatever its caption
 st.caption(f"{judge.label} of {catalog.title(chosen)}'s discriminator under each frame, then the digit read.")

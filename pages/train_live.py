@@ -76,7 +76,8 @@ training: live.LiveTraining | None = st.session_state.get("live")
 snapshot = training.snapshot() if training else None
 busy = bool(snapshot and snapshot.active)
 
-st.selectbox(
+top = st.columns([2, 3])
+top[0].selectbox(
     "Preset",
     ["custom", *live.PRESETS],
     format_func=lambda k: live.PRESETS[k].title if k in live.PRESETS else "Custom settings",
@@ -84,21 +85,24 @@ st.selectbox(
     on_change=apply_preset,
     disabled=busy,
 )
-preset = live.PRESETS.get(st.session_state["preset"])
-if preset:
-    (st.warning if preset.failure else st.info)(f"**What to look for:** {preset.look_for}")
-model = st.radio(
+model = top[0].radio(
     "Model", list(live.MODELS), format_func=catalog.title, horizontal=True, key="live_model", disabled=busy
 )
+preset = live.PRESETS.get(st.session_state["preset"])
+if preset:
+    (top[1].warning if preset.failure else top[1].info)(f"**What to look for:** {preset.look_for}")
 defaults = live.default_settings(model)
-columns = st.columns(4)
-for i, knob in enumerate(live.knobs(model)):
-    key = knob_key(model, knob)
-    st.session_state.setdefault(key, defaults[knob.flag])
-    columns[i % 4].select_slider(
-        knob.label, knob.options, format_func=shown, key=key, help=knob.help or None, disabled=busy
+with st.expander("Settings", expanded=not training):  # folded away while the training runs: the view comes first
+    columns = st.columns(5)
+    for i, knob in enumerate(live.knobs(model)):
+        key = knob_key(model, knob)
+        st.session_state.setdefault(key, defaults[knob.flag])
+        columns[i % 5].select_slider(
+            knob.label, knob.options, format_func=shown, key=key, help=knob.help or None, disabled=busy
+        )
+    columns[len(live.knobs(model)) % 5].select_slider(
+        "Inception Score every … steps", SCORE_EVERY, value=100, key="every", disabled=busy
     )
-st.select_slider("Inception Score every … steps", SCORE_EVERY, value=100, key="every", disabled=busy)
 
 buttons = st.columns([1, 1, 1, 3])
 buttons[0].button("Start", icon=":material/play_arrow:", on_click=start, disabled=training is not None, key="start")

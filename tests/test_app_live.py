@@ -127,11 +127,11 @@ def test_discriminator_page_reads_a_digit_with_every_discriminator(gan_env: Path
         "WGAN: critic f(x)",
         "OT-GAN: 1 − cos to the real batch",
     ]
-    assert len(at.image) == 1 + 4 + 1  # the digit, four saliency maps, the ascent's frames
-    frames = at.image[-1].proto.imgs
-    assert len(frames) == 9 and frames[0].caption.startswith("start: ") and "reads" in frames[0].caption
+    assert len(at.image) == 1 + 4 + 9  # the digit, four saliency maps, the ascent's start and 8 steps
+    frames = [img.proto.imgs[0].caption for img in at.image[5:]]
+    assert frames[0].startswith("start: ") and frames[8].startswith("step 8: ") and "reads" in frames[0]
     at = rerun(at.slider(key="steps").set_value(3))
-    assert len(at.image[-1].proto.imgs) == 4
+    assert len(at.image) == 1 + 4 + 4
     at = rerun(at.selectbox(key="ascend_with").select("wgan"))
     assert "critic f(x) of WGAN" in at.caption[-1].value
     at = rerun(at.number_input(key="mnist_index").set_value(5))

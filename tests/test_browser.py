@@ -2,7 +2,8 @@
 
 Serves ``app.py`` on localhost with tiny untrained models and drives Debian's Chromium headless through Playwright
 (no ``playwright install``). Screenshots go to ``artifacts/browser/`` (git-ignored). ``GAN_ZOO_TEST_SHIPPED=1``
-serves the shipped ``weights/`` and the real datasets instead, for screenshots of what users see.
+serves the shipped ``weights/`` (or ``$GAN_ZOO_TEST_WEIGHTS``) and the real datasets instead, for screenshots of
+what users see.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, make_tiny_weights
 
 pytestmark = pytest.mark.browser
 
@@ -50,9 +51,9 @@ def server(request: pytest.FixtureRequest):
     if os.environ.get("GAN_ZOO_TEST_SHIPPED") == "1":
         if not (SHARED_DATA / "MNIST" / "raw").is_dir():
             pytest.skip(f"real datasets not found in {SHARED_DATA}")
-        weights, data = REPO / "weights", SHARED_DATA
+        weights, data = Path(os.environ.get("GAN_ZOO_TEST_WEIGHTS", REPO / "weights")), SHARED_DATA
     else:
-        weights, data = request.getfixturevalue("tiny_weights"), request.getfixturevalue("tiny_data")
+        weights, data = request.getfixturevalue("gan_weights"), request.getfixturevalue("tiny_data")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -85,6 +86,12 @@ def server(request: pytest.FixtureRequest):
 
 
 @pytest.fixture(scope="module")
+def gan_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny models, with the GANs' discriminators beside their generators (for the discriminator's view)."""
+    return make_tiny_weights(tmp_path_factory.mktemp("weights"), gans=True)
+
+
+@pytest.fixture(scope="module")
 def browser(server):
     from playwright.sync_api import sync_playwright
 
@@ -94,8 +101,8 @@ def browser(server):
         chromium.close()
 
 
-def open_page(browser, url: str):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def open_page(browser, url: str, height: int = 1000):
+    page = browser.new_page(viewport={"width": 1400, "height": height})
     page.goto(url)
     page.wait_for_selector(IDLE, timeout=60_000)
     return page
@@ -164,4 +171,50 @@ def test_every_page_renders_without_an_exception(server: str, browser) -> None:
             page.wait_for_selector(".js-plotly-plot", timeout=30_000)  # the trade-off chart is drawn
         assert page.locator('[data-testid="stException"]').count() == 0, title
         page.screenshot(path=str(ARTIFACTS / f"page-{title.lower().replace(' ', '-').replace('λ', 'lambda')}.png"))
+    page.close()
+
+
+def test_train_live_shows_the_game_then_pauses_and_resets(server: str, browser) -> None:
+    page = open_page(browser, server, height=1200)
+    page.get_by_role("link", name="Train live").click()
+    page.get_by_role("heading", name="Train live").first.wait_for(timeout=30_000)
+    page.get_by_text("What to look for").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.get_by_text("The same 64 noise vectors at step").wait_for(timeout=90_000)  # the grid, refreshed live
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    first = page.get_by_text("The same 64 noise vectors at step").inner_text()
+    page.wait_for_function(  # the fragment refreshes by itself: the step under the grid moves on
+        "t => !document.body.innerText.includes(t)", arg=first, timeout=60_000
+    )
+    page.get_by_text("Inception Score (500 samples)").wait_for(timeout=120_000)
+    if os.environ.get("GAN_ZOO_TEST_SHIPPED") == "1":  # the README's picture: two minutes into a real training
+        page.wait_for_timeout(120_000)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "train-live.png"))
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_text("Paused", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.get_by_role("button", name="Start", exact=True).wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
+def test_discriminator_and_transport_pages(server: str, browser) -> None:
+    page = open_page(browser, server, height=1200)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_role("link", name="Discriminator's view").click()
+    page.get_by_role("heading", name="The discriminator's view").first.wait_for(timeout=30_000)
+    page.get_by_text("MNIST test digit", exact=True).click()
+    page.get_by_text("Make it more real").first.wait_for(timeout=90_000)  # the first visit reads the references
+    page.wait_for_selector(IDLE, timeout=60_000)
+    assert page.locator('[data-testid="stImage"] img').count() >= 6  # digit, saliency maps, frames
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "discriminator.png"))
+    page.get_by_role("link", name="Optimal transport").click()
+    page.get_by_role("heading", name="Optimal transport, visible").first.wait_for(timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    assert page.locator('[data-testid="stImage"] img').count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "transport.png"))
     page.close()

@@ -42,9 +42,9 @@ def _no_leftover_trainings(monkeypatch):
 def test_runs_pauses_resumes_and_stops_when_asked(tiny_data: Path) -> None:
     training = tiny_training(tiny_data).start()
     try:
-        wait_for(lambda: training.snapshot().step >= 3)
+        wait_for(lambda: training.snapshot().step >= 3 and training.snapshot().images_per_s > 0)  # rate: each 1 s
         snap = training.snapshot()
-        assert snap.state == "running" and snap.grid.shape == (64, 1, 28, 28) and snap.images_per_s > 0
+        assert snap.state == "running" and snap.grid.shape == (64, 1, 28, 28)
         assert {"loss_d", "loss_g", "d_real", "d_fake", "step", "wall_time"} <= set(snap.log[-1])
         training.pause()
         wait_for(lambda: training.snapshot().state == "paused")
@@ -145,7 +145,7 @@ def test_failures_end_with_a_reason_not_a_dead_thread(tiny_data: Path, tmp_path:
     training = tiny_training(tmp_path / "no-data").start()  # the data is read in the worker: the failure shows there
     wait_for(lambda: not training.alive)
     assert training.snapshot().state == "failed" and "MNIST" in training.snapshot().message
-    with pytest.raises(RuntimeError, match="nothing to save"):
+    with pytest.raises(RuntimeError, match="nothing worth saving"):
         training.save("nothing", root=tmp_path)
 
     import train.dcgan
@@ -161,6 +161,8 @@ def test_failures_end_with_a_reason_not_a_dead_thread(tiny_data: Path, tmp_path:
     training = tiny_training(tiny_data).start()
     wait_for(lambda: not training.alive)
     assert training.snapshot().state == "failed" and "non-finite loss at step 0" in training.snapshot().message
+    with pytest.raises(RuntimeError, match="nothing worth saving"):
+        training.save("diverged", root=tmp_path)
 
 
 def test_presets_and_knobs_are_valid_trainer_arguments() -> None:

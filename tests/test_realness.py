@@ -26,10 +26,11 @@ def judge(request) -> realness.Judge:
     return realness.Judge(models[request.param].eval(), digits(16, 2), digits(16, 3))
 
 
+@torch.no_grad()
 def test_readings_mean_what_each_loss_says(judge: realness.Judge) -> None:
     x, real, fake = digits(1, 1), digits(16, 2), digits(16, 3)
     verdict = realness.verdict(judge, x)
-    score = judge.realness(x).detach()
+    score = judge.realness(x)
     assert score.shape == (1,)
     if judge.output == "logit":
         assert verdict.label == "D(x)" and verdict.value == pytest.approx(float(torch.sigmoid(score)))
@@ -56,7 +57,8 @@ def test_saliency_is_the_gradient_and_leaves_the_model_alone(judge: realness.Jud
     i = int(grad.abs().flatten().argmax())
     bumped = x.clone().flatten()
     bumped[i] += eps
-    change = float(judge.realness(bumped.view_as(x)) - judge.realness(x))
+    with torch.no_grad():
+        change = float(judge.realness(bumped.view_as(x)) - judge.realness(x))
     assert change == pytest.approx(eps * float(grad.flatten()[i]), rel=0.1, abs=1e-6)
     picture = realness.saliency_picture(x, grad, scale=3)
     assert picture.size == (84, 84) and picture.mode == "RGB"
@@ -66,7 +68,8 @@ def test_making_it_more_real_raises_the_score_and_reads_every_frame(judge: realn
     reader = zoo.DigitClassifier(width=4, feature_dim=16).eval()
     ascent = realness.make_more_real(judge, digits(1, 5), steps=6, step_size=0.05, reader=reader)
     assert ascent.frames.shape == (7, 1, 28, 28) and ascent.frames.abs().max() <= 1
-    scores = [float(judge.realness(f[None])) for f in ascent.frames]
+    with torch.no_grad():
+        scores = [float(judge.realness(f[None])) for f in ascent.frames]
     assert scores[-1] > scores[0]
     assert len(ascent.values) == len(ascent.readings) == 7
     assert realness.make_more_real(judge, digits(1, 5), steps=2).readings is None
