@@ -67,4 +67,5 @@ def test_energy_distance_is_symmetric_in_real_and_generated():
     )
     forward = minibatch_energy_distance(vx, vx2, vy, vy2, 0.1, 1000)
     assert torch.allclose(forward, minibatch_energy_distance(vy, vy2, vx, vx2, 0.1, 1000), atol=1e-4)
-    assert not torch.allclose(forward, minibatch_energy_distance(vx, vy, vx2, vy2, 0.1, 1000), atol=1e-4)  # pairs matter
+    swapped_pairs = minibatch_energy_distance(vx, vy, vx2, vy2, 0.1, 1000)
+    assert not torch.allclose(forward, swapped_pairs, atol=1e-4)  # which batches are paired does matter
