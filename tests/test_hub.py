@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import zoo
-from zoo import hub
+from zoo import folder, hub
 from zoo.models import DCGANGenerator, ModelLoadError, WGANGenerator
 
 REPO = Path(__file__).resolve().parent.parent
@@ -193,6 +193,18 @@ def test_push_uploads_exactly_the_plan_in_one_commit(weights, fake_api, capsys):
     assert uploaded["dcgan/model.safetensors"] == (weights / "dcgan" / "model.safetensors").read_bytes()
 
 
+def test_push_plans_a_gans_discriminator_beside_it(weights):
+    from zoo.models import DCGANDiscriminator
+
+    torch.manual_seed(0)
+    folder.save_discriminator(DCGANDiscriminator(width=4), weights / "dcgan")
+    planned = {repo_path for _, repo_path in hub.upload_plan(["dcgan"], weights)}
+    assert {"dcgan/discriminator/config.json", "dcgan/discriminator/model.safetensors"} <= planned
+    (weights / "dcgan" / "discriminator" / "model.safetensors").write_bytes(b"broken")
+    with pytest.raises(ModelLoadError):
+        hub.upload_plan(["dcgan"], weights)  # a broken discriminator is never published either
+
+
 def test_published_files_hold_no_local_paths(weights, fake_api, capsys, monkeypatch):
     home = "/home/alice"
     monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path(home)))
@@ -330,7 +342,7 @@ def test_every_hub_request_gets_finite_timeouts(silent_hub):
     code = f"""
 import time
 from huggingface_hub.utils import get_session
-from zoo import hub
+from zoo import folder, hub
 hub.HUB_TIMEOUTS.update(connect=1.0, read=1.0)
 hub.bound_hub_timeouts()
 t = time.monotonic()

@@ -21,10 +21,12 @@ from typing import Any, TypeVar
 
 from .folder import (
     CONFIG,
+    DISCRIMINATOR,
     FILES,
     SAMPLES,
     WEIGHTS,
     contents,
+    discriminator_folder,
     list_models,
     load_model,
     read_training,
@@ -229,8 +231,10 @@ def check_repo_id(repo_id: str) -> str:
 def upload_plan(names: list[str], root: Path | None = None) -> list[tuple[Path, str]]:
     """(local file, path in the repository) for every file that a push uploads: exactly this, nothing else.
 
-    Only the model folder's own files (``zoo.folder.FILES``, top level) are planned, and a folder is refused
-    unless it loads (config against weights, finite weights), so a broken model is never published.
+    Only the model folder's own files (``zoo.folder.FILES``) are planned, plus those of a GAN's
+    ``discriminator/`` subfolder (the app's discriminator page reads it from the Hub like any model), and each
+    folder is refused unless it loads (config against weights, finite weights), so a broken model is never
+    published.
     """
     root = root or weights_dir()
     plan = []
@@ -238,6 +242,10 @@ def upload_plan(names: list[str], root: Path | None = None) -> list[tuple[Path, 
         folder = root / name
         load_model(folder)
         plan += [(path, f"{name}/{path.name}") for path in contents(folder)]
+        critic = discriminator_folder(folder)
+        if critic is not None:
+            load_model(critic)
+            plan += [(path, f"{name}/{DISCRIMINATOR}/{path.name}") for path in contents(critic)]
     return plan
 
 
