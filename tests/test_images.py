@@ -329,3 +329,33 @@ def test_check_picture_reads_only_the_header(tmp_path: Path) -> None:
         images.check_picture(small, max_pixels=10_000)
     with pytest.raises(images.UnreadableImageError, match="could not be read"):
         images.check_picture(_encoded(Image.new("L", (4, 4)), "TIFF"))
+
+
+# --- pictures with words (issue 14: aligned λ grids, equal arithmetic results, numbered tiles, wrapped walks) ---
+
+
+def test_labelled_grid_aligns_columns_and_widens_them_for_long_captions() -> None:
+    rows = [-torch.ones(3, 1, 28, 28), torch.ones(3, 1, 28, 28)]  # black digits, then white ones
+    picture = images.labelled_grid(rows, [["a", "b", "c"], ["d", "e", "f"]], row_titles=("x", "G(x)"), scale=3)
+    pixels = np.asarray(picture.convert("L"))
+    left = images._text_width("G(x)") + 4 + 4
+    assert picture.size[0] == left + 3 * 84 + 2 * 4
+    tops = [0, 84 + images.CAPTION_SIZE + 5 + 4]
+    for c in range(3):  # every tile of a column starts at the same x, whatever its row
+        x = left + c * (84 + 4)
+        assert pixels[tops[0] : tops[0] + 84, x : x + 84].max() == 0  # black digit of row 0
+        assert pixels[tops[1] : tops[1] + 84, x : x + 84].min() == 255  # white digit of row 1
+    wide = images.labelled_grid([torch.zeros(2, 1, 28, 28)], [["a much longer caption than a tile", "b"]], scale=1)
+    assert wide.size[0] >= 2 * images._text_width("a much longer caption than a tile")
+
+
+def test_numbered_grid_and_stack() -> None:
+    picture = images.numbered_grid(torch.zeros(64, 1, 28, 28), 8, 2, [str(i % 10) for i in range(64)])
+    assert picture.size[1] == 8 * (56 + images.CAPTION_SIZE + 5 + 4) - 4
+    tall = images.stack([picture, picture], ["one", "two"])
+    assert tall.size == (picture.size[0], 2 * (picture.size[1] + images.CAPTION_SIZE + 6) + 12)
+
+
+@pytest.mark.parametrize(("n", "per_row"), [(1, 1), (16, 16), (17, 9), (31, 16), (63, 16), (125, 16)])
+def test_frames_per_row_wraps_long_walks_into_even_rows(n: int, per_row: int) -> None:
+    assert images.frames_per_row(n) == per_row

@@ -10,15 +10,17 @@ exported picture, or a phone photo of a digit on paper (``clean_ink`` removes th
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageSequence, UnidentifiedImageError
 
 from .data import to_signed, to_unit
 
@@ -71,6 +73,111 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+# --- pictures with words: readings under digits, numbered tiles ----------------------------------------------
+
+MIN_FRAME_PX = 48  # the smallest a digit may be shown and still be read (a 28×28 digit at 2× is 56 px)
+CAPTION_SIZE = 13  # pixels: the font of the words drawn into pictures
+INK, GOOD, BAD, PAPER = (49, 51, 63), (21, 130, 55), (200, 40, 40), (255, 255, 255)  # Streamlit's text colour
+
+
+@dataclass(frozen=True)
+class Label:
+    """Words drawn under a tile; ``tone`` colours them: "good" (kept, as intended), "bad" (flipped), "plain"."""
+
+    text: str
+    tone: str = "plain"
+
+
+@functools.lru_cache(maxsize=4)
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """Pillow's bundled font (no file to ship, no network); ASCII and "·" only, so labels avoid ✓, − and λ."""
+    return ImageFont.load_default(size=size)
+
+
+def _text_width(text: str, size: int = CAPTION_SIZE) -> int:
+    left, _, right, _ = _font(size).getbbox(text) if text else (0, 0, 0, 0)
+    return int(right - left)
+
+
+def labelled_grid(
+    rows: Sequence[torch.Tensor | Sequence[Image.Image]],
+    captions: Sequence[Sequence[Label | str]] | None = None,
+    row_titles: Sequence[str] = (),
+    column_titles: Sequence[str] = (),
+    scale: int = 3,
+    gap: int = 4,
+) -> Image.Image:
+    """Rows of digits as one picture: words under every tile, titles left of the rows and above the columns.
+
+    A row is a batch (K×1×H×W, shown ``scale`` times its size) or pictures already at display size. One picture
+    instead of many keeps the columns aligned whatever the page width (the browser scales it as a whole) and
+    costs one PNG instead of one element per digit. A caption wider than its tile widens every column, so that
+    captions never overlap.
+    """
+    tiles = [_tiles(row, scale) for row in rows]
+    labels = [[c if isinstance(c, Label) else Label(c) for c in row] for row in (captions or [])]
+    font = _font(CAPTION_SIZE)
+    line = CAPTION_SIZE + 5
+    texts = [c.text for row in labels for c in row] + list(column_titles)
+    cell = max([t.width for row in tiles for t in row] + [_text_width(t) + 4 for t in texts])
+    heights = [max(t.height for t in row) for row in tiles]
+    left = max([_text_width(t) + gap + 4 for t in row_titles] + [0])
+    top = line if column_titles else 0
+    band = line if any(labels) else 0
+    columns = max(len(row) for row in tiles)
+    size = (left + columns * (cell + gap) - gap, top + sum(h + band + gap for h in heights) - gap)
+    picture = Image.new("RGB", size, PAPER)
+    draw = ImageDraw.Draw(picture)
+    for c, title in enumerate(column_titles):
+        draw.text((left + c * (cell + gap) + cell / 2, 0), title, fill=INK, font=font, anchor="ma")
+    y = top
+    for r, (row, h) in enumerate(zip(tiles, heights, strict=True)):
+        if r < len(row_titles):
+            draw.text((0, y + h / 2), row_titles[r], fill=INK, font=font, anchor="lm")
+        for c, tile in enumerate(row):
+            x = left + c * (cell + gap)
+            picture.paste(tile, (x + (cell - tile.width) // 2, y + (h - tile.height) // 2))
+            if r < len(labels) and c < len(labels[r]):
+                label = labels[r][c]
+                colour = {"good": GOOD, "bad": BAD}.get(label.tone, INK)
+                draw.text((x + cell / 2, y + h + 2), label.text, fill=colour, font=font, anchor="ma")
+        y += h + band + gap
+    return picture
+
+
+def _tiles(row: torch.Tensor | Sequence[Image.Image], scale: int) -> list[Image.Image]:
+    if isinstance(row, torch.Tensor):
+        return to_pils(row, scale)
+    return list(row)
+
+
+def stack(pictures: Sequence[Image.Image], titles: Sequence[str], gap: int = 12) -> Image.Image:
+    """Pictures one above the other, each under its title (ASCII: Pillow's bundled font), left-aligned."""
+    line = CAPTION_SIZE + 6
+    width = max([p.width for p in pictures] + [_text_width(t) for t in titles])
+    height = sum(line + p.height + gap for p in pictures) - gap
+    canvas = Image.new("RGB", (width, height), PAPER)
+    draw, y = ImageDraw.Draw(canvas), 0
+    for picture, title in zip(pictures, titles, strict=True):
+        draw.text((0, y), title, fill=INK, font=_font(CAPTION_SIZE))
+        canvas.paste(picture, (0, y + line))
+        y += line + picture.height + gap
+    return canvas
+
+
+def numbered_grid(images: torch.Tensor, nrow: int = 8, scale: int = 2, notes: Sequence[str] = ()) -> Image.Image:
+    """Tiles numbered from 0, row by row, so that a user can name them ("#12 · 7": number, then ``notes[i]``)."""
+    captions = [f"#{i}" + (f" · {notes[i]}" if i < len(notes) else "") for i in range(len(images))]
+    rows = [images[i : i + nrow] for i in range(0, len(images), nrow)]
+    return labelled_grid(rows, [captions[i : i + nrow] for i in range(0, len(images), nrow)], scale=scale)
+
+
+def frames_per_row(n: int, widest: int = 16) -> int:
+    """How many frames a row of a walk holds: all of them up to ``widest``, else rows of even length."""
+    rows = math.ceil(n / widest)
+    return math.ceil(n / rows)
+
+
 def gif_bytes(frames: torch.Tensor, scale: int = 4, duration_ms: int = 120, boomerang: bool = False) -> bytes:
     """An endlessly looping animated GIF of the frames (N×1×H×W); ``boomerang`` plays them back and forth.
 
@@ -81,7 +188,10 @@ def gif_bytes(frames: torch.Tensor, scale: int = 4, duration_ms: int = 120, boom
     if boomerang and len(pils) > 2:
         pils = pils + pils[-2:0:-1]
     buffer = io.BytesIO()
-    pils[0].save(buffer, format="GIF", save_all=True, append_images=pils[1:], duration=duration_ms, loop=0)
+    # optimize=False: PIL would otherwise search each frame's palette for unused greys, which takes 4× longer
+    # (110 ms for a 63-frame walk at 224 pixels) and gives a larger file for these greyscale frames.
+    save = {"save_all": True, "append_images": pils[1:], "duration": duration_ms, "loop": 0, "optimize": False}
+    pils[0].save(buffer, format="GIF", **save)
     return buffer.getvalue()
 
 
