@@ -86,3 +86,17 @@ def test_pick_and_random_examples():
     assert {data.pick_examples(labels, [3], seed=s)[0] for s in range(20)} == {0, 2, 5}
     assert sorted(data.random_examples(6, 6, seed=1)) == list(range(6))
     assert data.random_examples(3, 100, seed=2) == data.random_examples(3, 100, seed=2)
+
+
+def test_the_apps_advice_names_the_apps_way_to_give_data_not_the_trainers_flags(tmp_path, monkeypatch) -> None:
+    """Issue 14: without data the app suggested --data-dir and --download, which are trainer flags."""
+    monkeypatch.setenv("GAN_ZOO_DATA", str(tmp_path / "nowhere"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(data, "REPO_ROOT", tmp_path / "repo")
+    with pytest.raises(DataError) as err:
+        data.resolve_data_dir(None, "usps")
+    assert err.value.searched[0] == tmp_path / "nowhere" and "usps.h5" in err.value.expected
+    advice = data.advice_for_apps(err.value)
+    assert f"`{tmp_path / 'nowhere'}`" in advice and "GAN_ZOO_DATA=/path/to/data streamlit run app.py" in advice
+    assert "`./data`" in advice and "--data-dir" not in advice and "--download" not in advice
+    assert data.advice_for_apps(DataError("Corrupt file x.gz.")) == "Corrupt file x.gz."

@@ -32,7 +32,29 @@ SPLITS = ("train", "test")
 
 
 class DataError(RuntimeError):
-    """A dataset is missing or unreadable; the message says where we looked and what to do."""
+    """A dataset is missing or unreadable; the message says where we looked and what to do.
+
+    ``searched`` and ``expected`` (for a missing dataset) let an app word its own advice (``advice_for_apps``):
+    the message's advice is for the trainers' command line.
+    """
+
+    def __init__(self, message: str, searched: Sequence[Path] = (), expected: str = "") -> None:
+        super().__init__(message)
+        self.searched, self.expected = list(searched), expected
+
+
+def advice_for_apps(err: DataError) -> str:
+    """What a user of the apps can do about ``err`` (Markdown): where the app looked, how to give it the data."""
+    if not err.searched:  # a file was found but is unreadable: the message names it and says what to do
+        return str(err)
+    places = ", ".join(f"`{p}`" for p in err.searched)
+    return (
+        f"Looked in {places}. {err.expected}\n\n"
+        "To give the app its data, put it in `./data` (in the folder you start the app from), or anywhere and "
+        f"start the app with `{ENV_VAR}=/path/to/data streamlit run app.py` (or `python gradio_app.py`). To fetch "
+        'MNIST and USPS once (needs internet): `python -c "import zoo.data as d; d.load_mnist(download=True); '
+        'd.load_usps(download=True)"`.'
+    )
 
 
 def candidate_dirs(data_dir: str | os.PathLike | None = None) -> list[Path]:
@@ -68,7 +90,9 @@ def _not_found(what: str, searched: list[Path], hint: str) -> DataError:
     return DataError(
         f"{what} not found. Searched:\n{places}\n{hint}\n"
         f"Point to your data with --data-dir DIR or {ENV_VAR}=DIR, or pass --download to fetch it with "
-        "torchvision (needs internet)."
+        "torchvision (needs internet).",
+        searched,
+        hint,
     )
 
 
