@@ -51,3 +51,12 @@ def test_other_objectives_are_single_labelled_markers_beside_the_sweep() -> None
     assert [list(t.x) for t in extra] == [[10.0], [10.0]] and extra[0].mode == "markers"
     assert list(extra[0].y) == pytest.approx([95.0]) and list(extra[1].y) == [0.07]
     assert list(figure.layout.xaxis.tickvals) == [0.0, 10.0]
+
+
+def test_lambda_tradeoff_right_axis_has_rounded_ticks() -> None:
+    rows = [
+        {"lambda_cycle": lam, "label_preservation_mnist_to_usps": 0.9, "cycle_l1_mnist": 0.1 + lam / 300}
+        for lam in (0, 3)
+    ]
+    figure = plots.lambda_tradeoff(rows)
+    assert figure.layout.yaxis2.tickformat == ".3~f"

@@ -83,7 +83,10 @@ def lambda_tradeoff(
     ticks = sorted({*lams, *(r["lambda_cycle"] for r in (others or {}).values())})
     fig.update_xaxes(title_text="λ (cycle-consistency weight)", tickvals=ticks)
     fig.update_yaxes(title_text="labels kept (%)", range=[0, 100], secondary_y=False)
-    fig.update_yaxes(title_text="cycle L1 error ([-1, 1] scale)", rangemode="tozero", secondary_y=True)
+    # Rounded tick labels: plotly's own would print float noise (0.15000000000000002) on this axis.
+    fig.update_yaxes(
+        title_text="cycle L1 error ([-1, 1] scale)", rangemode="tozero", tickformat=".3~f", secondary_y=True
+    )
     fig.update_layout(title=title, height=380, margin={"t": 50, "b": 40, "l": 50, "r": 50})
     return fig
 
@@ -110,6 +113,22 @@ def confusion_heatmap(confusion: Sequence[Sequence[int]], title: str = "", read_
     fig.update_yaxes(title_text="true digit", tickvals=digits, autorange="reversed")
     fig.update_layout(title=title, height=420, margin={"t": 90, "b": 20, "l": 50, "r": 20})
     return fig
+
+
+def trade_off_figures(
+    sweep: Sequence[dict[str, Any]], others: Mapping[str, dict[str, Any]], flips: Mapping[str, dict[str, Any]]
+) -> tuple[go.Figure | None, dict[str, go.Figure]]:
+    """The λ page's figures, built once: the trade-off chart (None without rows) and, per translator label, the
+    heatmap of its label flips (rows holding ``confusion_mnist_to_usps`` and ``name``, as ``zoo.translation``
+    gives them). Building a figure validates every value (10 to 30 ms each): a server keeps them."""
+    chart = lambda_tradeoff(sweep, others=others) if sweep or others else None
+    heatmaps = {
+        label: confusion_heatmap(
+            row["confusion_mnist_to_usps"], f"{row['name']}: MNIST digit x → digit read in G(x)", "USPS classifier"
+        )
+        for label, row in flips.items()
+    }
+    return chart, heatmaps
 
 
 def live_scores(scores: Sequence[dict[str, Any]]) -> go.Figure:
