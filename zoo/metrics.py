@@ -145,7 +145,7 @@ def confident_share(probs: torch.Tensor, threshold: float = 0.9) -> float:
 def nearest(x: torch.Tensor, reference: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
     """For each image in ``x``: the Euclidean pixel distance to its nearest image in ``reference``, and its index."""
     ref = reference.flatten(1).float()
-    ref_sq = (ref**2).sum(1)
+    ref_sq = torch.linalg.vector_norm(ref, dim=1).square()  # one pass: ref**2 would allocate a copy of ref
     distances, indices = [], []
     for i in range(0, len(x), batch_size):
         q = x[i : i + batch_size].flatten(1).float()
