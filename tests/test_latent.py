@@ -173,3 +173,76 @@ def test_walks_are_capped_before_anything_is_decoded(monkeypatch) -> None:
     with pytest.raises(latent.LatentInputError, match="finite"):
         latent.direction_frames(g, 0, latent.axis_direction(8, 0), float("inf"), 8)
     assert issubclass(latent.LatentInputError, ValueError)  # the pages' `except ValueError` shows its message
+
+
+# --- the views, rendered (issue 14) ------------------------------------------------------------------------
+
+
+def _png(data: bytes):
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data))
+
+
+def test_walk_view_wraps_frames_into_rows_of_readable_frames_and_offers_a_large_gif() -> None:
+    """3 seeds × 32 frames made one 63-frame strip of 15-pixel frames on a page; now rows of 56-pixel frames."""
+    generator = DCGANGenerator(latent_dim=8, width=4).eval()
+    view = latent.walk_view(generator, [0, 1, 2], 32, "slerp", gif_px=224)
+    assert view.frames == 63 and view.per_row == 16
+    strip = _png(view.strip)
+    rows = math.ceil(63 / 16)
+    assert strip.size == (2 * (16 * 30 + 2), 2 * (rows * 30 + 2))
+    assert strip.size[0] / view.per_row >= 48 + 4  # a frame and its border, at least 48 pixels of digit
+    assert view.caption == "63 frames through seeds [0, 1, 2] (slerp, 4 rows of 16)"
+    with _png(view.gif) as gif:
+        assert gif.size == (224, 224) and gif.n_frames > 63  # there and back
+    assert _png(latent.walk_view(generator, [0, 1], 4, "lerp", gif_px=112).gif).size == (112, 112)
+    with pytest.raises(latent.LatentInputError, match="112 or 224"):
+        latent.walk_view(generator, [0, 1], 4, "lerp", gif_px=1000)
+
+
+class _FixedReader(torch.nn.Module):
+    """Reads every image of a batch of ``len(digits)`` as ``digits`` (one-hot logits), for known intents."""
+
+    def __init__(self, by_batch: dict[int, list[int]]) -> None:
+        super().__init__()
+        self.by_batch = by_batch
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.one_hot(torch.tensor(self.by_batch[len(x)]), 10).float() * 20
+
+
+def test_arithmetic_view_has_four_equal_tiles_and_says_when_the_result_misses_the_intent() -> None:
+    """wgan, seed 3: the preset's "thick 3" read as 9 and nothing said so."""
+    generator = DCGANGenerator(latent_dim=8, width=4).eval()
+    pool = [7] * latent.POOL
+    pool[10] = pool[11] = 3  # group C reads 3: the result should too
+    groups = [[0, 1], [2, 3], [10, 11]]
+    missed = latent.arithmetic_view(generator, 0, groups, _FixedReader({64: pool, 4: [7, 7, 3, 9]}))
+    assert missed.intended == 3 and "reads as 9, not the 3 that C asks for" in missed.message
+    picture = _png(missed.picture)
+    assert picture.size[0] == 4 * 140 + 3 * 4  # four tiles of one size (5×), whatever their captions
+    kept = latent.arithmetic_view(generator, 0, groups, _FixedReader({64: pool, 4: [7, 7, 3, 3]}))
+    assert kept.intended == 3 and kept.message == "" and kept.readings[3].digit == 3
+    assert [row["group"] for row in kept.latents] == ["A", "A", "B", "B", "C", "C"]
+    known = latent.arithmetic_view(generator, 0, groups, _FixedReader({4: [7, 7, 3, 9]}), digits=pool)
+    assert known.intended == 3 and known.message  # the pool's readings given: it is not read again
+    unread = latent.arithmetic_view(generator, 0, groups)
+    assert unread.readings is None and unread.intended is None and unread.message == ""
+    with pytest.raises(latent.LatentInputError, match="0 to 63"):
+        latent.arithmetic_view(generator, 0, [[0], [64], [1]])
+
+
+def test_intended_digit_needs_a_and_b_to_read_alike() -> None:
+    digits = [1, 1, 1, 2, 5, 5]
+    assert latent.intended_digit(digits, [[0, 1], [2], [4, 5]]) == 5
+    assert latent.intended_digit(digits, [[0], [3], [4]]) is None  # A is a 1, B a 2: no digit is asked for
+
+
+def test_pool_view_numbers_every_sample() -> None:
+    generator = DCGANGenerator(latent_dim=8, width=4).eval()
+    view = latent.pool_view(generator, 0)
+    assert view.digits is None and set(view.preset) == {"A", "B", "C"}
+    assert _png(view.picture).size[0] == 8 * (56 + 4) - 4  # 8 numbered tiles a row, at 2×

@@ -23,3 +23,52 @@ def test_reference_rows_go_to_the_table_with_their_figures() -> None:
     mnist, no_translation = {"inception_score": 9.9}, {"adaptation_accuracy": 0.9}
     assert reference_applies(mnist, "generator") and not reference_applies(mnist, "translator")
     assert reference_applies(no_translation, "translator") and not reference_applies(no_translation, "classifier")
+
+
+def _write_metrics(folder: Path, metrics: dict) -> Path:
+    path = folder / "metrics.json"
+    path.write_text(json.dumps({"metrics": metrics}))
+    return path
+
+
+def test_legend_explains_every_column_shown() -> None:
+    """Issue 14: "TV to uniform", "NN-distance ratio", "copies %" were shown without a word of explanation."""
+    from zoo.report import GENERATOR_COLUMNS, TRANSLATOR_COLUMNS, legend
+
+    text = legend(["generator", "translator", "classifier", "generator"])
+    for column in GENERATOR_COLUMNS[1:] + TRANSLATOR_COLUMNS[2:] + ("test accuracy %",):
+        assert text.count(f"**{column}**") == 1
+    assert "mode collapse" in text and "copies" in text
+    assert legend(["classifier"]).startswith("- **test accuracy %**")
+
+
+def test_memorisation_and_translator_figures_in_plain_words(tiny_weights: Path, monkeypatch) -> None:
+    from zoo.report import memorisation_sentence, translator_summary
+
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tiny_weights))
+    assert memorisation_sentence("dcgan") == "" and translator_summary("cyclegan-lambda10") == ""
+    figures = {"nn_distance_median_test": 8.8, "nn_distance_median": 10.2, "copy_share": 0.0}
+    path = _write_metrics(tiny_weights / "dcgan", figures)
+    try:
+        said = memorisation_sentence("dcgan")
+        assert "typically 8.8 away" in said and "typically 10.2 away" in said and "draws new digits" in said
+        _write_metrics(tiny_weights / "dcgan", figures | {"nn_distance_median": 4.0, "copy_share": 0.2})
+        assert "20.0 % of them sit closer to one than new handwriting does" in memorisation_sentence("dcgan")
+    finally:
+        path.unlink()
+    confusion = [[100 if r == c else 0 for c in range(10)] for r in range(10)]
+    confusion[7] = [0] * 9 + [100]  # every 7 read as a 9
+    path = _write_metrics(
+        tiny_weights / "cyclegan-lambda10",
+        {
+            "label_preservation_mnist_to_usps": 0.9,
+            "label_preservation_usps_to_mnist": 0.85,
+            "confusion_mnist_to_usps": confusion,
+        },
+    )
+    try:
+        said = translator_summary("cyclegan-lambda10")
+        assert "keeps the label of 90.0 % of MNIST test digits and 85.0 % of USPS digits" in said
+        assert "turns 7 → 9 (100 % of 7s) most often" in said
+    finally:
+        path.unlink()

@@ -98,3 +98,48 @@ def test_trade_off_is_recorded_when_every_folder_has_figures_else_live(weights: 
     recorded = trade_off(models, None, None)
     assert "metrics.json" in recorded.measured_on and recorded.flips == {} and recorded.default is None
     assert [r["name"] for r in recorded.sweep] == ["cyclegan-lambda0", "cyclegan-lambda10"]  # identity from config
+
+
+def test_comparison_view_is_one_aligned_grid_per_translator_with_a_reading_under_every_image(weights: Path) -> None:
+    """Issue 14: the inputs wrapped while G(x) squeezed, reconstructions were not read, a drawing said "label"."""
+    import io
+
+    from PIL import Image
+
+    from zoo import images, translation
+
+    models = translators("cyclegan-semantic", "cyclegan-lambda10", "cyclegan-lambda0")
+    readers = {"mnist": zoo.load("classifier-mnist"), "usps": zoo.load("classifier-usps")}
+    x = torch.rand(12, 1, 28, 28) * 2 - 1
+    views = translation.comparison_view(models, x, list(range(10)) + [0, 1], readers)
+    assert [v.name for v in views] == ["cyclegan-lambda0", "cyclegan-lambda10", "cyclegan-semantic"]
+    sizes = {Image.open(io.BytesIO(v.picture)).size for v in views}
+    assert len(sizes) == 1  # the same grid for every translator: one column per digit
+    width, height = sizes.pop()
+    assert height == 3 * (84 + images.CAPTION_SIZE + 5 + 4) - 4  # x, G(x), F(G(x)), a caption band under each
+    assert width >= 12 * 84  # the twelve digits in one row each, at 3×
+    assert all("F(G(x)) reads as x's digit in" in v.verdict for v in views)
+    drawn = compare(models, x[:1], None, readers)
+    assert drawn.guessed and drawn.captions()[0].startswith("read as ")
+    (view, *_) = translation.comparison_view(models, x[:1], None, readers)
+    assert view.verdict.startswith(f"x read as {drawn.labels[0]} by the MNIST classifier; USPS classifier reads")
+    labelled = compare(models, x[:2], [3, 4], readers)
+    assert not labelled.guessed and labelled.captions() == ["label 3", "label 4"]
+    assert all(len(row.back) == 2 for row in labelled.rows)  # reconstructions are read too
+
+
+def test_translation_view_renders_the_panels_and_a_sheet_to_download(weights: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from zoo import translation
+
+    readers = {"mnist": zoo.load("classifier-mnist"), "usps": zoo.load("classifier-usps")}
+    view = translation.translation_view(
+        zoo.load("cyclegan-lambda10"), torch.rand(1, 1, 28, 28) * 2 - 1, readers=readers
+    )
+    assert [Image.open(io.BytesIO(p)).size for p in view.pictures] == [(112, 112)] * 4
+    assert view.labels == ["input", "G(x)", "G(x) at 16×16", "F(G(x))"] and view.said[2] == ""
+    sheet = Image.open(io.BytesIO(view.sheet))
+    assert sheet.size[0] >= 4 * 112 and sheet.size[1] > 112  # four stages, titles and readings around them

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import torch
 
+from . import images
 from .metrics import Reading, read_digits
 from .models import DigitClassifier, Generator
 
@@ -28,6 +29,9 @@ MAX_SEED = 2**64 - 1  # torch.Generator.manual_seed takes 0 … 2**64 − 1 (neg
 # a strip of them is 60 pixels a frame wide: 128 keeps a walk under a second and its strip under 8,000 pixels
 # (32 frames per leg through 5 seeds, 16 through 9).
 MAX_FRAMES = 128
+FRAME_SCALE = 2  # walk frames are shown at 56 px (images.MIN_FRAME_PX is the floor), in rows of at most …
+FRAMES_PER_ROW = 16  # … 16 frames: 962 pixels, within a wide page, so the browser never shrinks them
+GIF_SIZES = (112, 224)  # the animated GIF's side in pixels: small, or large enough to watch on a big screen
 
 
 class LatentInputError(ValueError):
@@ -237,3 +241,127 @@ def thickness_preset(
     middle = len(order) // 2 - n // 2
     groups = {"A": order[-n:][::-1], "B": order[:n], "C": order[middle : middle + n]}
     return groups, "thickest − thinnest + medium ≈ thicker medium"
+
+
+# --- what the views show, rendered once at display size -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WalkView:
+    """A walk as the pages show it: its frames wrapped into rows (PNG) and an animated GIF, both ready to send."""
+
+    frames: int
+    per_row: int
+    strip: bytes  # PNG: rows of ``per_row`` frames at FRAME_SCALE
+    gif: bytes
+    gif_px: int
+    caption: str
+
+
+def walk_view(
+    generator: Generator, seeds: Sequence[int], steps_per_segment: int, mode: str = "slerp", gif_px: int = 224
+) -> WalkView:
+    """``walk_frames`` rendered: readable frames (≥ images.MIN_FRAME_PX) wrapped into rows, and a looping GIF of
+    side ``gif_px`` (one of GIF_SIZES) that plays there and back."""
+    if gif_px not in GIF_SIZES:
+        raise LatentInputError(f"The GIF is {' or '.join(map(str, GIF_SIZES))} pixels a side, got {gif_px!r}.")
+    frames = walk_frames(generator, seeds, steps_per_segment, mode)
+    per_row = images.frames_per_row(len(frames), FRAMES_PER_ROW)
+    strip = images.png_bytes(images.grid(frames, nrow=per_row, scale=FRAME_SCALE))
+    gif = images.gif_bytes(frames, scale=gif_px // frames.shape[-1], boomerang=True)
+    rows = math.ceil(len(frames) / per_row)
+    shape = f", {rows} rows of {per_row}" if rows > 1 else ""
+    caption = f"{len(frames)} frames through seeds {list(seeds)} ({mode}{shape})"
+    return WalkView(len(frames), per_row, strip, gif, gif_px, caption)
+
+
+def direction_view(generator: Generator, seed: int, direction: torch.Tensor, span: float, steps: int) -> bytes:
+    """``direction_frames`` as a PNG of readable frames wrapped like a walk's."""
+    frames = direction_frames(generator, seed, direction, span, steps)
+    return images.png_bytes(images.grid(frames, nrow=images.frames_per_row(len(frames), FRAMES_PER_ROW), scale=2))
+
+
+@dataclass(frozen=True)
+class PoolView:
+    """The arithmetic pool as shown: the samples numbered with their readings (one PNG), and the preset."""
+
+    picture: bytes  # PNG, 8 a row, "#i · d" under each
+    digits: list[int] | None  # the MNIST classifier's reading of each sample; None without a classifier
+    preset: dict[str, list[int]]
+    description: str
+
+
+def pool_view(generator: Generator, seed: int, reader: DigitClassifier | None = None) -> PoolView:
+    pool = sample_pool(generator, seed, reader)
+    digits = [r.digit for r in pool.readings] if pool.readings else None
+    picture = images.numbered_grid(pool.samples, 8, 2, [str(d) for d in digits] if digits else ())
+    return PoolView(images.png_bytes(picture), digits, pool.preset, pool.description)
+
+
+ARITHMETIC_TITLES = ("mean(A)", "mean(B)", "mean(C)", "A - B + C")  # ASCII: drawn with Pillow's bundled font
+
+
+@dataclass(frozen=True)
+class ArithmeticView:
+    """mean(A), mean(B), mean(C) and the result as one picture of four equal tiles, with what they read as."""
+
+    picture: bytes  # PNG: four tiles of one size, titles above, readings below
+    readings: list[Reading] | None
+    intended: int | None  # the digit the groups ask for (C's, when A and B read as one digit), if any
+    message: str  # "" when the result reads as intended (or nothing was intended); else what went wrong
+    picked: bytes  # PNG: the samples of A, B and C, a row each, numbered
+    latents: list[dict[str, float | int | str]]  # per picked sample: group, number, ‖z‖ and its first coordinates
+
+
+def intended_digit(digits: Sequence[int], groups: Sequence[Sequence[int]]) -> int | None:
+    """The digit mean(A) − mean(B) + mean(C) should read as: C's commonest reading when A and B read as one digit
+    (a style moved from one X to another onto Y), else None (no digit is asked for)."""
+    commonest = [max(set(r), key=r.count) if (r := [digits[i] for i in g]) else None for g in groups]
+    return commonest[2] if commonest[0] == commonest[1] else None
+
+
+def arithmetic_view(
+    generator: Generator,
+    seed: int,
+    groups: Sequence[Sequence[int]],
+    reader: DigitClassifier | None = None,
+    digits: Sequence[int] | None = None,
+) -> ArithmeticView:
+    """``arithmetic`` on the pool of ``seed`` (same latents as ``pool_view``), read and checked against its intent.
+
+    A weak generator may have no clean style direction: the result can read as another digit than intended,
+    and the message says so instead of showing it as a success. ``digits`` are the pool's readings when the
+    caller has them (``PoolView.digits``); else the pool is decoded and read again.
+    """
+    if any(not 0 <= i < POOL for g in groups for i in g):
+        raise LatentInputError(f"Sample numbers go from 0 to {POOL - 1}.")
+    z = generator.latent(POOL, check_seed(seed))
+    decoded = arithmetic(generator, z, groups)
+    readings = read_digits(reader, decoded) if reader is not None else None
+    intended = None
+    if readings is not None:
+        digits = digits if digits is not None else [r.digit for r in read_digits(reader, generator.decode(z))]
+        intended = intended_digit(digits, groups)
+    captions = [images.Label(f"reads {r.digit} ({100 * r.confidence:.0f}%)") for r in readings or []]
+    message = ""
+    if readings and intended is not None:
+        good = readings[3].digit == intended
+        captions[3] = images.Label(captions[3].text, "good" if good else "bad")
+        if not good:
+            message = (
+                f"The result reads as {readings[3].digit}, not the {intended} that C asks for: this generator "
+                "moves the style and the digit together here. Try another seed of the grid, or more samples "
+                "per group."
+            )
+    picture = images.labelled_grid([decoded], [captions], column_titles=ARITHMETIC_TITLES, scale=5)
+    with torch.inference_mode():
+        rows = [generator.decode(z[list(g)]) for g in groups]
+    numbers = [[f"#{i}" for i in g] for g in groups]
+    picked = images.labelled_grid(rows, numbers, row_titles=("A", "B", "C"), scale=2)
+    latents = [
+        {"group": group, "sample": i, "‖z‖": round(float(z[i].norm()), 2)}
+        | {f"z[{k}]": round(float(z[i, k]), 3) for k in range(min(8, generator.latent_dim))}
+        for group, g in zip("ABC", groups, strict=True)
+        for i in g
+    ]
+    return ArithmeticView(images.png_bytes(picture), readings, intended, message, images.png_bytes(picked), latents)

@@ -46,6 +46,76 @@ TRANSLATOR_COLUMNS = (
 )
 
 
+# What each column means, in a sentence a newcomer can follow: the gallery shows it under the tables.
+LEGEND = {
+    "Fréchet distance ↓": "how far the samples' features (read by the zoo's MNIST classifier) are from real "
+    "test digits' features, as two Gaussians; 0 would be indistinguishable.",
+    "Inception Score ↑": "high when each sample is clearly one digit and all ten digits appear (at most 10).",
+    "TV to uniform ↓": "how unevenly the ten digits are drawn: total variation distance between the class "
+    "histogram and the uniform 10 % each; 0 is perfectly even, 0.9 is one digit only (mode collapse).",
+    "class % min–max": "the rarest and the commonest digit's share of the samples (10–10 when even).",
+    "confident %": "samples the classifier reads as one digit with at least 90 % probability.",
+    "NN-distance ratio": "median pixel distance from a sample to its nearest training digit, divided by the same "
+    "for unseen real test digits: about 1 for new handwriting, well below 1 for copies.",
+    "copies %": "samples nearer to a training digit than 99 % of unseen real digits are: near-copies.",
+    "labels kept M→U %": "MNIST test digits that the USPS classifier still reads as the same digit after G.",
+    "labels kept U→M %": "USPS test digits that the MNIST classifier still reads as the same digit after F.",
+    "adaptation acc. %": "a fresh classifier trained only on translated MNIST (with MNIST's labels), tested on real "
+    "USPS: the domain-adaptation use of a translator.",
+    "cycle L1 M": "mean |F(G(x)) − x| on MNIST (images in [-1, 1]): how well the digit comes back.",
+    "cycle L1 U": "the same from USPS: mean |G(F(y)) − y|.",
+    "Fréchet to USPS ↓": "Fréchet distance of G(MNIST test) to USPS test, in the USPS classifier's features.",
+    "top flips M→U": "the digits G most often turns into another, as a share of that digit's test images.",
+    "test accuracy %": "share of the official test set read correctly.",
+}
+
+
+def legend(kinds: Iterable[str]) -> str:
+    """A Markdown list explaining the columns of the tables shown for these kinds of model."""
+    columns = {
+        "generator": GENERATOR_COLUMNS[1:],
+        "translator": TRANSLATOR_COLUMNS[2:],
+        "classifier": ("test accuracy %",),
+    }
+    shown = [c for kind in dict.fromkeys(kinds) for c in columns.get(kind, ())]
+    return "\n".join(f"- **{c}**: {LEGEND[c]}" for c in shown)
+
+
+def memorisation_sentence(name: str) -> str:
+    """The memorisation check in plain words, from a generator's metrics.json figures ("" without them)."""
+    metrics = (read_metrics(local(name)) or {}).get("metrics", {})
+    if "nn_distance_median_test" not in metrics or "nn_distance_median" not in metrics:
+        return ""
+    real, own, copies = metrics["nn_distance_median_test"], metrics["nn_distance_median"], metrics["copy_share"]
+    if own >= 0.9 * real and copies <= 0.02:
+        verdict = "so it draws new digits rather than copying its training set"
+    elif copies > 0.02:
+        verdict = f"and {100 * copies:.1f} % of them sit closer to one than new handwriting does: some are near-copies"
+    else:
+        verdict = "closer than new handwriting: it stays near its training digits"
+    return (
+        f"New handwriting (MNIST test digits) is typically {real:.1f} away from the nearest training digit. This "
+        f"model's samples are typically {own:.1f} away, {verdict}. ({100 * copies:.1f} % of its samples are closer "
+        "to a training digit than 99 % of new handwriting is; about 1 % would be normal.)"
+    )
+
+
+def translator_summary(name: str) -> str:
+    """A translator's own figures in one sentence (labels kept both ways, its top flips), from its folder's
+    metrics.json ("" when it has none)."""
+    metrics = (read_metrics(local(name)) or {}).get("metrics", {})
+    parts = []
+    kept = [metrics.get(f"label_preservation_{d}") for d in ("mnist_to_usps", "usps_to_mnist")]
+    if kept[0] is not None:
+        back = f" and {_pct(kept[1])} % of USPS digits the other way" if kept[1] is not None else ""
+        parts.append(f"keeps the label of {_pct(kept[0])} % of MNIST test digits{back}")
+    if metrics.get("confusion_mnist_to_usps") is not None:
+        flips = label_flips(metrics["confusion_mnist_to_usps"], top=2)
+        said = ", ".join(f"{f.digit} → {f.read_as} ({100 * f.share:.0f} % of {f.digit}s)" for f in flips)
+        parts.append(f"turns {said} most often" if flips else "turns no digit into another in 5 % of cases or more")
+    return ("On the test sets it " + "; it ".join(parts) + ".") if parts else ""
+
+
 def generator_table(rows: dict[str, dict[str, Any]]) -> str:
     return _table(
         GENERATOR_COLUMNS,

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from . import metrics
+from . import images, metrics
 from .catalog import Objective, default
 from .data import to_16
 from .folder import local, read_metrics
-from .images import to_pil
+from .images import Label, to_pil
 from .metrics import Reading, read_digits
 from .models import CycleGAN, DigitClassifier
 
@@ -114,6 +114,39 @@ def translate_and_read(
     return panels
 
 
+@dataclass(frozen=True)
+class TranslationView:
+    """The four panels as the Draw page shows them (PNGs at display size), and one picture of all four to keep."""
+
+    pictures: list[bytes]
+    titles: list[str]
+    labels: list[str]  # the short names: "input", "G(x)", …
+    said: list[str]  # each panel's reading, "" for the unread 16×16 view
+    sheet: bytes  # PNG: the four stages side by side, short titles above, readings below (the download)
+
+
+def translation_view(
+    model: CycleGAN, x: torch.Tensor, direction: str = "mnist_to_usps", readers: Readers | None = None
+) -> TranslationView:
+    """``translate_and_read``, rendered once: what the Draw page sends, and what its download button offers."""
+    panels = translate_and_read(model, x, direction, readers)
+    pictures = [p.picture() for p in panels]
+    captions = [f"reads {p.reading.digit} ({100 * p.reading.confidence:.0f}%)" if p.reading else "" for p in panels]
+    sheet = images.labelled_grid([pictures], [captions], column_titles=[_ascii(p.label) for p in panels])
+    return TranslationView(
+        [images.png_bytes(p) for p in pictures],
+        [p.title for p in panels],
+        [p.label for p in panels],
+        [p.said for p in panels],
+        images.png_bytes(sheet),
+    )
+
+
+def _ascii(text: str) -> str:
+    """A label drawn into a picture: Pillow's bundled font has no ×."""
+    return text.replace("×", "x")
+
+
 # --- the same inputs through every CycleGAN (the λ page) -----------------------------------------------------
 
 
@@ -132,21 +165,31 @@ class Row:
     result: Cycle
     readings: list[Reading] | None
     labels: list[int] | None
+    back: list[Reading] | None = None  # the MNIST classifier's readings of F(G(x))
 
     @property
     def verdict(self) -> str:
-        """ "USPS classifier reads 7✓ 9✗: 1/2 kept", or "" without readings or labels."""
+        """ "USPS classifier reads 7✓ 9✗: 1/2 kept; 2/2 back", or "" without readings or labels."""
         if not self.readings or not self.labels:
             return ""
         pairs = list(zip(self.readings, self.labels, strict=True))
         marks = " ".join(f"{r.digit}{'✓' if r.digit == d else '✗'}" for r, d in pairs)
-        return f"USPS classifier reads {marks}: {sum(r.digit == d for r, d in pairs)}/{len(pairs)} kept"
+        text = f"USPS classifier reads {marks}: {sum(r.digit == d for r, d in pairs)}/{len(pairs)} kept"
+        if self.back:
+            back = sum(r.digit == d for r, d in zip(self.back, self.labels, strict=True))
+            text += f"; F(G(x)) reads as x's digit in {back}/{len(pairs)}"
+        return text
 
 
 @dataclass(frozen=True)
 class Comparison:
     labels: list[int] | None  # the inputs' labels, or the MNIST classifier's readings of a drawing
     rows: list[Row]
+    guessed: bool = False  # the labels are the MNIST classifier's guesses ("read as"), not the dataset's
+
+    def captions(self) -> list[str]:
+        """What stands under each input: "label 7", or "read as 7" for a classifier's guess."""
+        return [f"{'read as' if self.guessed else 'label'} {d}" for d in self.labels or []]
 
 
 def compare(
@@ -157,16 +200,56 @@ def compare(
     Without labels (a drawing) the MNIST classifier's readings stand in for them.
     """
     readers = readers or {}
-    if labels is None and readers.get("mnist") is not None:
-        labels = [r.digit for r in read_digits(readers["mnist"], x)]
+    mnist, usps = readers.get("mnist"), readers.get("usps")
+    guessed = labels is None and mnist is not None
+    if guessed:
+        labels = [r.digit for r in read_digits(mnist, x)]
     labels = list(labels) if labels is not None else None
     rows = []
     for name in display_order(models):
         result = cycle(models[name], x)
-        usps = readers.get("usps")
         readings = read_digits(usps, result.translated) if usps is not None else None
-        rows.append(Row(name, Objective.of(models[name]), result, readings, labels))
-    return Comparison(labels, rows)
+        back = read_digits(mnist, result.reconstruction) if mnist is not None else None
+        rows.append(Row(name, Objective.of(models[name]), result, readings, labels, back))
+    return Comparison(labels, rows, guessed)
+
+
+ROW_TITLES = ("x", "G(x)", "F(G(x))")
+
+
+@dataclass(frozen=True)
+class GridView:
+    """One translator's row of the λ page: its label, one aligned picture of x, G(x), F(G(x)), and its verdict."""
+
+    name: str
+    label: str
+    picture: bytes  # PNG: three rows of tiles, a reading under every image
+    verdict: str
+
+
+def comparison_view(
+    models: Mapping[str, CycleGAN], x: torch.Tensor, labels: Sequence[int] | None = None, readers: Readers | None = None
+) -> list[GridView]:
+    """``compare``, rendered: per translator one grid whose columns are the inputs, so that x, G(x) and F(G(x))
+    of one digit always stand in one column, each with what its domain's classifier reads (green when it is x's
+    digit, red when not). Under x: its label, or "read as" and the MNIST classifier's guess for a drawing."""
+    comparison = compare(models, x, labels, readers)
+    views = []
+    for row in comparison.rows:
+        captions = [comparison.captions(), _read(row.readings, row.labels), _read(row.back, row.labels)]
+        grid = [row.result.source, row.result.translated, row.result.reconstruction]
+        picture = images.labelled_grid(grid, captions, row_titles=ROW_TITLES, scale=3)
+        guess = f"x read as {', '.join(map(str, row.labels))} by the MNIST classifier; " if comparison.guessed else ""
+        views.append(GridView(row.name, row.objective.label, images.png_bytes(picture), guess + row.verdict))
+    return views
+
+
+def _read(readings: list[Reading] | None, labels: list[int] | None) -> list[Label]:
+    if readings is None:
+        return []
+    if labels is None:
+        return [Label(f"reads {r.digit}") for r in readings]
+    return [Label(f"reads {r.digit}", "good" if r.digit == d else "bad") for r, d in zip(readings, labels, strict=True)]
 
 
 @torch.inference_mode()
