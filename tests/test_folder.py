@@ -185,3 +185,22 @@ def test_non_finite_weights_are_refused(model_dir: Path) -> None:
     save_file(state, str(path))
     with pytest.raises(ModelLoadError, match="NaN or infinite"):
         folder.load_model(model_dir)
+
+
+def test_an_exported_folder_is_readable_by_all_and_its_card_names_the_paper(tmp_path: Path) -> None:
+    """Issue 14: model.safetensors came out 0600 beside 0644 files; the card said "Paper: [More Information
+    Needed]"."""
+    from zoo.models import DigitClassifier
+
+    folder.save_model(DCGANGenerator(latent_dim=8, width=4), tmp_path / "dcgan")
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "dcgan").iterdir()}
+    assert modes[folder.WEIGHTS] == modes[folder.CONFIG] == modes[folder.CARD]
+    card = (tmp_path / "dcgan" / folder.CARD).read_text()
+    assert "- Paper: https://arxiv.org/abs/1511.06434" in card and "More Information Needed" not in card
+    folder.save_discriminator(DCGANDiscriminator(width=4), tmp_path / "dcgan")
+    assert "arxiv.org/abs/1511.06434" in (tmp_path / "dcgan" / folder.DISCRIMINATOR / folder.CARD).read_text()
+    folder.save_model(DigitClassifier("mnist", width=4, feature_dim=16), tmp_path / "classifier")
+    assert (
+        "Paper: none (one of the zoo's own measuring instruments)"
+        in (tmp_path / "classifier" / folder.CARD).read_text()
+    )

@@ -218,9 +218,15 @@ def load_model(folder: str | os.PathLike) -> ZooModel:
 
 
 def save_model(model: ZooModel, folder: Path) -> None:
-    """config.json and model.safetensors (the Hub mixin also writes a placeholder card if none exists)."""
+    """config.json and model.safetensors (the Hub mixin also writes a placeholder card if none exists).
+
+    The weights get the permissions of config.json, as any file this process creates (0644 under the usual
+    umask): safetensors writes them through a private temporary file (0600), which would keep other users, a
+    web server or a Docker image's user from reading them.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
+    (folder / WEIGHTS).chmod((folder / CONFIG).stat().st_mode & 0o777)
 
 
 def discriminator_folder(folder: str | os.PathLike) -> Path | None:

@@ -24,6 +24,31 @@ ARCHITECTURES: dict[str, type[ZooModel]] = {}  # config.json's "arch" → class;
 KINDS = ("generator", "translator", "classifier", "discriminator")
 
 
+REPO_URL = "https://github.com/gan-zoo/gan-zoo"
+PAPERS = {  # an architecture family (config.json's arch up to its first "-") → the paper it implements
+    "basic": "https://arxiv.org/abs/1406.2661",  # Goodfellow et al., 2014
+    "dcgan": "https://arxiv.org/abs/1511.06434",  # Radford et al., 2016
+    "wgan": "https://arxiv.org/abs/1701.07875",  # Arjovsky et al., 2017
+    "otgan": "https://arxiv.org/abs/1803.05573",  # Salimans et al., 2018
+    "cyclegan": "https://arxiv.org/abs/1703.10593",  # Zhu et al., 2017
+}
+# The card save_pretrained writes into a folder that has none yet (a training run's export): the Hub mixin's own
+# template would say "Paper: [More Information Needed]". ``python -m zoo.evaluate`` replaces it with the full card.
+PLACEHOLDER_CARD = """
+---
+{{ card_data }}
+---
+
+A model folder of the [GAN Zoo]({{ repo_url }}): `zoo.load("path/to/this/folder")` loads it.
+
+- Code: {{ repo_url }}
+- Paper: {{ paper_url | default("none (one of the zoo's own measuring instruments)", true) }}
+- Docs: {{ docs_url }}
+
+Measure it with `python -m zoo.evaluate` to write the full card (figures, training command, samples).
+"""
+
+
 class ModelLoadError(RuntimeError):
     """A model folder is missing, corrupt, or does not match its config; the message names the file."""
 
@@ -34,7 +59,9 @@ class ZooModel(
     library_name="gan-zoo",
     license="mit",
     tags=["gan", "mnist", "gan-zoo"],
-    repo_url="https://github.com/gan-zoo/gan-zoo",
+    repo_url=REPO_URL,
+    docs_url=f"{REPO_URL}#readme",
+    model_card_template=PLACEHOLDER_CARD,
 ):
     """Base of every model that ``zoo.load`` returns. Subclasses set ``arch`` and get registered.
 
@@ -46,9 +73,10 @@ class ZooModel(
     kind: str = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
+        super().__init_subclass__(**kwargs)  # the mixin gives each class its own card settings
         if cls.arch:
             ARCHITECTURES[cls.arch] = cls
+            cls._hub_mixin_info.paper_url = PAPERS.get(cls.arch.split("-")[0])
 
     def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any) -> None:  # type: ignore[override]
         config = dict(kwargs.pop("config", None) or self._hub_mixin_config or {})
