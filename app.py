@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="GAN Zoo", page_icon=":material/draw:", layout="wide")
+from zoo.frontend import serve_threads
+
+# An emoji icon is drawn by the browser; a ":material/…:" one is fetched from a font CDN, which fails offline.
+st.set_page_config(page_title="GAN Zoo", page_icon="✍️", layout="wide")
+serve_threads()  # one torch thread per request: sessions and background jobs do not stall each other
 
 PAGES = [
     st.Page("pages/home.py", title="Gallery", icon=":material/photo_library:", default=True),

@@ -6,16 +6,55 @@ Layout only: models come from ``zoo.frontend`` (one per process, shared with Gra
 
 from __future__ import annotations
 
+import os
+import random
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import streamlit as st
 import torch
 
 import zoo
 from zoo import catalog, frontend, images
-from zoo.data import DataError, load_mnist, load_usps, resolve_data_dir
+from zoo.data import ENV_VAR, DataError, advice_for_apps, resolve_data_dir
 from zoo.folder import weights_dir
 
+T = TypeVar("T")
+
 DIGIT_SCALE = 4  # 28×28 digits are shown at 112×112, upscaled without blur
-LOADERS = {"mnist": load_mnist, "usps": load_usps}
+CANVAS_TOOLBAR_PX = 48  # the canvas's toolbar (undo, redo, clear) pops up 2.65rem above it: room kept for it
+
+
+def cached(view: Callable[..., T], *args: Any) -> T:
+    """``view(*args)`` computed once for every session and kept (``st.cache_data``): a ``zoo.frontend`` view takes
+    model names and plain values and returns encoded pictures, so a rerun with inputs already seen costs a
+    dictionary lookup instead of running models and encoding PNGs again.
+
+    Keyed by the view, its arguments, and the weights and data folders (tests and users switch them); a model
+    folder rewritten under the same name while the server runs shows after a restart, like the models themselves.
+    """
+    return _computed(f"{view.__module__}.{view.__qualname__}", _folders(), args, view)
+
+
+def shared(view: Callable[..., T], *args: Any) -> T:
+    """``view(*args)`` built once per process and handed to every session as the same object
+    (``st.cache_resource``): for plotly figures, which ``st.cache_data`` would pickle and so validate again.
+    Streamlit only reads a figure; nobody may mutate what this returns."""
+    return _built(f"{view.__module__}.{view.__qualname__}", _folders(), args, view)
+
+
+def _folders() -> tuple[str, ...]:
+    return str(weights_dir()), os.environ.get(ENV_VAR, ""), os.getcwd()
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _computed(view_name: str, folders: tuple[str, ...], args: tuple, _view: Callable[..., T]) -> T:
+    return _view(*args)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _built(view_name: str, folders: tuple[str, ...], args: tuple, _view: Callable[..., T]) -> T:
+    return _view(*args)
 
 
 def get_model(name: str) -> zoo.ZooModel | None:
@@ -33,7 +72,7 @@ def get_models(names: list[str]) -> dict[str, zoo.ZooModel]:
 
 @st.cache_resource(show_spinner="Loading data…", max_entries=8)
 def _load_dataset(dataset: str, split: str, root: str) -> tuple[torch.Tensor, torch.Tensor]:
-    return LOADERS[dataset](split, data_dir=root)
+    return frontend.dataset(dataset, split)  # the process's one copy, which the zoo's views read too
 
 
 def get_dataset(dataset: str, split: str) -> tuple[torch.Tensor, torch.Tensor] | None:
@@ -41,13 +80,13 @@ def get_dataset(dataset: str, split: str) -> tuple[torch.Tensor, torch.Tensor] |
     try:
         return _load_dataset(dataset, split, str(resolve_data_dir(None, dataset)))
     except DataError as err:
-        st.warning(f"**{dataset.upper()} {split} data not found**, so this view is off.\n\n```\n{err}\n```")
+        st.warning(f"**{dataset.upper()} {split} data not found**, so this view is off. {advice_for_apps(err)}")
         return None
 
 
-def pick_model(kind: str | None, label: str, key: str) -> str | None:
-    """A selectbox over the available models of a kind (None: all), opening on ``catalog.default``; None (after a
-    notice) when there are none."""
+def pick_model(kind: str | None, label: str, key: str, opening: str | None = None) -> str | None:
+    """A selectbox over the available models of a kind (None: all), opening on ``opening`` or else on
+    ``catalog.default``; None (after a notice) when there are none."""
     names = catalog.available(kind)
     if not names:
         shipped = [n for n, (k, _) in catalog.SHIPPED.items() if kind is None or k == kind]
@@ -56,7 +95,7 @@ def pick_model(kind: str | None, label: str, key: str) -> str | None:
             f"Train one, e.g. {catalog.how_to_get(shipped[0])}, or set `GAN_ZOO_HUB_REPO` to load them from the Hub."
         )
         return None
-    opening = catalog.default(kind) if kind else None
+    opening = opening or (catalog.default(kind) if kind else None)
     return st.selectbox(label, names, index=names.index(opening) if opening in names else 0, key=key)
 
 
@@ -89,6 +128,7 @@ def drawn_digit(key: str) -> torch.Tensor | None:
     """A canvas to draw on; the drawing as an MNIST-style 1×1×28×28 digit, or None (with a hint) while empty."""
     from streamlit_drawable_canvas import st_canvas
 
+    st.space(CANVAS_TOOLBAR_PX)  # the toolbar shows here on hover, never over the widgets above (issue 14)
     result = st_canvas(
         stroke_width=18,
         stroke_color="#FFFFFF",
@@ -107,6 +147,10 @@ def drawn_digit(key: str) -> torch.Tensor | None:
     except images.EmptyDrawingError:
         st.info("The canvas is empty: draw a digit with the mouse (white strokes on black).")
         return None
+
+
+def _random_index(key: str, count: int) -> None:
+    st.session_state[key] = random.randrange(count)
 
 
 def uploaded_digit(key: str, width: int = 160) -> torch.Tensor | None:
@@ -137,7 +181,8 @@ def uploaded_digit(key: str, width: int = 160) -> torch.Tensor | None:
 
 def input_digit(source: str) -> torch.Tensor | None:
     """The digit an input chooser picked, as 1×1×28×28: drawn ("draw"), uploaded ("upload"), or a test digit of
-    "mnist" or "usps" (its number in a field keyed ``<dataset>_index``, its label below); None after a hint."""
+    "mnist" or "usps" (its number in a field keyed ``<dataset>_index``, or the "Random test digit" button, and its
+    label below); None after a hint."""
     if source == "draw":
         return drawn_digit("canvas")
     if source == "upload":
@@ -145,6 +190,11 @@ def input_digit(source: str) -> torch.Tensor | None:
     data = get_dataset(source, "test")
     if data is None:
         return None
-    i = int(st.number_input("Test digit number", 0, len(data[1]) - 1, 0, key=f"{source}_index"))
+    key, count = f"{source}_index", len(data[1])
+    st.session_state.setdefault(key, 0)  # the button sets it: a widget default as well would warn
+    i = int(st.number_input("Test digit number", 0, count - 1, key=key))
+    st.button(
+        "Random test digit", icon=":material/casino:", on_click=_random_index, args=(key, count), key=f"{key}_random"
+    )
     st.caption(f"label {int(data[1][i])}")
     return data[0][i : i + 1]

@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from pages._common import chosen_model, drawn_digit, get_dataset, show_image, uploaded_digit
-from zoo import frontend
+from pages._common import cached, chosen_model, input_digit, show_image
+from zoo import frontend, report
 from zoo.catalog import Objective
-from zoo.translation import translate_and_read
 
 PANEL_WIDTH = 140  # pixels: the four stages side by side at one size, whatever their resolution
 SOURCES = {
@@ -28,28 +27,28 @@ if model is None:
     st.stop()
 objective = Objective.of(model)
 semantic = "; a frozen classifier read G(x) as x's digit (CyCADA)" if objective.semantic_weight else ""
-st.caption(f"Trained with {objective.label} (λ weighs the cycle-consistency loss{semantic}).")
+figures = report.translator_summary(name)
+st.caption(f"Trained with {objective.label} (λ weighs the cycle-consistency loss{semantic}). {figures}")
 
 source = st.radio("Input", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="source")
 input_column, output_column = st.columns([1, 3])
 with input_column:
-    x = None
-    if source == "draw":
-        x = drawn_digit("canvas")
-    elif source == "upload":
-        x = uploaded_digit("upload")
-    else:
-        data = get_dataset(source, "test")
-        if data is not None:
-            i = int(st.number_input("Test digit number", 0, len(data[1]) - 1, 0, key=f"{source}_index"))
-            x = data[0][i : i + 1]
-            st.caption(f"label {int(data[1][i])}")
+    x = input_digit(source)
 if x is None:
     st.stop()
 
 direction = "usps_to_mnist" if source == "usps" else "mnist_to_usps"
+view = cached(frontend.translation_view, name, x.numpy(), direction)
 with output_column:
-    for column, panel in zip(st.columns(4), translate_and_read(model, x, direction, frontend.readers()), strict=True):
-        show_image(panel.picture(), panel.title, where=column, width=PANEL_WIDTH)
-        if panel.said:
-            column.markdown(panel.said)
+    for column, picture, title, said in zip(st.columns(4), view.pictures, view.titles, view.said, strict=True):
+        show_image(picture, title, where=column, width=PANEL_WIDTH)
+        if said:
+            column.markdown(said)
+    st.download_button(
+        "Download the four stages (PNG)",
+        view.sheet,
+        file_name=f"{name}-{direction}.png",
+        mime="image/png",
+        icon=":material/download:",
+        key="download",
+    )

@@ -1,16 +1,15 @@
-"""Gallery: what the zoo is, and per model its samples, measured figures, training curves and memorisation check."""
+"""Gallery: what each GAN draws (side by side, one seed), then the measured figures with what they mean, then
+per model its samples, memorisation check, card and training curves."""
 
 import streamlit as st
-import torch
 
-from pages._common import get_dataset, get_model, pick_model, show_digits, show_image
-from zoo import catalog, images, plots
+from pages._common import cached, get_dataset, get_model, pick_model, shared, show_image
+from zoo import catalog, frontend, gallery, report
 from zoo.catalog import Objective
-from zoo.folder import local, read_metrics, read_training_log, samples, weights_dir
-from zoo.metrics import nearest_training_digits
+from zoo.folder import local, read_metrics, samples, weights_dir
 from zoo.models import CycleGAN, Generator
-from zoo.report import recorded_report
-from zoo.translation import cycle
+
+SHEETS_PER_ROW = 4
 
 st.title("GAN Zoo")
 st.markdown(
@@ -21,6 +20,24 @@ st.markdown(
 )
 
 installed = catalog.available()
+generators = catalog.available("generator")
+seed = int(st.columns([1, 3])[0].number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed"))
+if generators:
+    st.header("What each GAN draws")
+    sheets = cached(frontend.sample_sheets, tuple(generators), seed)
+    for left in range(0, len(sheets), SHEETS_PER_ROW):
+        for column, sheet in zip(st.columns(SHEETS_PER_ROW), sheets[left : left + SHEETS_PER_ROW], strict=False):
+            show_image(sheet.picture, f"{sheet.title}, seed {seed}", where=column)
+            column.caption(f"{sheet.figures}  \n[model card](?model={sheet.name})".lstrip())
+
+tables = report.recorded_report(installed)
+if tables:
+    st.header("Measured figures")
+    st.markdown(tables)
+    st.caption("From each folder's metrics.json (`python -m zoo.evaluate`); *italic* rows are real data.")
+    with st.expander("What the figures mean", expanded=True):
+        st.markdown(report.legend(catalog.kind(n) or "" for n in installed))
+
 rows = catalog.inventory()
 with st.expander(f"Models: {len(installed)} installed in `{weights_dir()}`", expanded=not installed):
     st.dataframe(rows, hide_index=True)
@@ -31,55 +48,43 @@ with st.expander(f"Models: {len(installed)} installed in `{weights_dir()}`", exp
             + "\n".join(f"- **{n}**: {catalog.how_to_get(n)}" for n in absent)
         )
 
-tables = recorded_report(installed)
-if tables:
-    st.header("Measured figures")
-    st.markdown(tables)
-    st.caption("From each folder's metrics.json (`python -m zoo.evaluate`); *italic* rows are real data.")
-
 st.header("Model by model")
-name = pick_model(None, "Model", key="model")
+asked = st.query_params.get("model")  # a "model card" link above
+opening = asked if asked in installed else catalog.default("generator")
+name = pick_model(None, "Model", key="model", opening=opening)
 model = get_model(name) if name else None
 
 if isinstance(model, Generator):
-    seed = int(st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed"))
-    with torch.inference_mode():
-        generated = model.sample(32, seed=seed)
-    show_image(images.grid(generated, nrow=16, scale=3), f"32 samples of {name}, seed {seed}")
-
+    show_image(cached(frontend.samples, name, seed), f"32 samples of {name}, seed {seed}")
     st.subheader("Does it memorise?")
-    train = get_dataset("mnist", "train")
-    if train is not None:
-        neighbours, distances = nearest_training_digits(generated[:8], train[0])
-        st.markdown("Top: samples. Bottom: the nearest of the 60,000 MNIST training digits (pixel distance).")
-        show_digits(generated[:8], [f"sample {i}" for i in range(8)], scale=3)
-        show_digits(neighbours, [f"d = {d:.2f}" for d in distances.tolist()], scale=3)
-        reference = (read_metrics(local(name)) or {}).get("metrics", {})
-        if "nn_distance_median_test" in reference:
-            st.caption(
-                f"Unseen real test digits lie at a median distance of {reference['nn_distance_median_test']:.2f} "
-                f"from their nearest training digit; this model's samples at {reference['nn_distance_median']:.2f} "
-                f"({100 * reference['copy_share']:.1f} % closer than 99 % of real digits)."
-            )
+    if get_dataset("mnist", "train") is not None:
+        st.markdown("Top: samples. Bottom: the nearest of the 60,000 MNIST training digits (pixel distance d).")
+        show_image(cached(frontend.neighbours, name, seed))
+        st.caption(report.memorisation_sentence(name))
 elif isinstance(model, CycleGAN):
     test = get_dataset("mnist", "test")
     if test is not None:
-        result = cycle(model, test[0][:8])
         st.markdown(f"{Objective.of(model).label}. Rows: MNIST test digits, G(x) in USPS style, F(G(x)).")
-        show_image(images.grid(torch.cat([result.source, result.translated, result.reconstruction]), 8, scale=3))
+        (grid,) = cached(frontend.comparison, (name,), test[0][:8].numpy(), tuple(test[1][:8].tolist()))
+        show_image(grid.picture, grid.verdict or None)
 elif model is not None:
     where = "in the tables above" if read_metrics(local(name)) else "measured by `python -m zoo.evaluate`"
     st.markdown(f"`{name}` is one of the zoo's measuring instruments; its test accuracy is {where}.")
 
 if name:
+    card = gallery.card_markdown(name)
+    if card:
+        with st.expander(f"Model card ({local(name) / 'README.md'})", expanded=asked == name):
+            if url := gallery.card_url(name):
+                st.markdown(f"[On the Hugging Face Hub]({url})")
+            st.markdown(card)
     preview = samples(local(name))
     if preview is not None:
         with st.expander("Last preview written during training"):
             st.image(str(preview))
-    log = read_training_log(local(name))
-    if log:
+    figures = shared(gallery.training_curves, name)
+    if figures:
         st.subheader("Training curves")
-        figures = list(plots.training_curves(log).values())
         for left in range(0, len(figures), 2):
             for column, figure in zip(st.columns(2), figures[left : left + 2], strict=False):
                 column.plotly_chart(figure, key=f"curve-{name}-{left}-{figure.layout.title.text}")

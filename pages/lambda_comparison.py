@@ -3,12 +3,12 @@ trade-off between labels kept and cycle error."""
 
 import streamlit as st
 
-from pages._common import drawn_digit, get_dataset, get_models, missing_notice, show_digits, show_image
-from zoo import catalog, frontend, images, plots
+from pages._common import cached, drawn_digit, get_dataset, get_models, missing_notice, show_image
+from zoo import catalog, frontend, plots
 from zoo.data import pick_examples, random_examples
 from zoo.folder import weights_dir
 from zoo.metrics import label_flips
-from zoo.translation import compare, trade_off
+from zoo.translation import trade_off
 
 st.title("λ comparison")
 st.markdown(
@@ -48,33 +48,35 @@ else:
         st.stop()
     x, labels = test[0][index], test[1][index].tolist()
 
-readers = frontend.readers()
-comparison = compare(models, x, labels, readers)
-st.subheader("Inputs")
-show_digits(x, [f"label {d}" for d in comparison.labels] if comparison.labels else None, scale=3)
-for row in comparison.rows:
-    st.markdown(f"**{row.objective.label}** (`{row.name}`)")
-    translated, back = st.columns(2)
-    show_image(images.strip(row.result.translated, scale=3), "G(x): USPS style", where=translated)
-    show_image(images.strip(row.result.reconstruction, scale=3), "F(G(x)): back to MNIST", where=back)
-    if row.verdict:
-        translated.caption(row.verdict)
+st.caption(
+    "Per translator, one column per digit: x, G(x) in USPS style, F(G(x)) back in MNIST style. Under x its label "
+    "(*read as*: the MNIST classifier's guess, for a drawing); under G(x) what the USPS classifier reads, under "
+    "F(G(x)) what the MNIST classifier reads: green when it is x's digit, red when not."
+)
+grids = cached(frontend.comparison, tuple(models), x.numpy(), tuple(labels) if labels is not None else None)
+for grid in grids:
+    st.markdown(f"**{grid.label}** (`{grid.name}`)")
+    show_image(grid.picture, grid.verdict or None)
+    st.download_button(
+        "Download (PNG)", grid.picture, file_name=f"{grid.name}-translations.png", mime="image/png", key=grid.name
+    )
 
 
 @st.cache_resource(show_spinner="Measuring the trade-off on MNIST test digits…", max_entries=4)
 def _trade_off(folder: str, names: tuple[str, ...], _models: dict, _test, _reader):
-    """Cached per weights folder and set of models, since a live estimate runs each translator on 200 digits
-    (a metrics.json written while the app runs shows after a restart)."""
-    return trade_off(_models, _test, _reader)
+    """Cached per weights folder and set of models, with its figures, since a live estimate runs each translator on
+    200 digits (a metrics.json written while the app runs shows after a restart)."""
+    view = trade_off(_models, _test, _reader)
+    return view, plots.trade_off_figures(view.sweep, view.others, view.flips) if view else (None, {})
 
 
 st.subheader("The trade-off")
-view = _trade_off(str(weights_dir()), tuple(models), models, test, readers["usps"])
+view, (chart, heatmaps) = _trade_off(str(weights_dir()), tuple(models), models, test, frontend.reader("usps"))
 if view is None:
     st.info("The chart needs each CycleGAN's metrics.json, or the MNIST test set and the USPS classifier.")
     st.stop()
-if view.sweep or view.others:
-    st.plotly_chart(plots.lambda_tradeoff(view.sweep, others=view.others), key="tradeoff")
+if chart is not None:
+    st.plotly_chart(chart, key="tradeoff")
     st.caption(
         f"Labels kept: share of digits the USPS classifier still reads correctly after G. Cycle L1: mean "
         f"|F(G(x)) − x|. Measured on {view.measured_on}."
@@ -88,11 +90,8 @@ if view.flips:
     )
     choices = list(view.flips)
     label = st.selectbox("Translator", choices, index=choices.index(view.default), key="flips_model")
-    chosen = view.flips[label]
-    counts = chosen["confusion_mnist_to_usps"]
-    title = f"{chosen['name']}: MNIST digit x → digit read in G(x)"
-    st.plotly_chart(plots.confusion_heatmap(counts, title, read_by="USPS classifier"), key="flips")
-    top = label_flips(counts)
+    st.plotly_chart(heatmaps[label], key="flips")
+    top = label_flips(view.flips[label]["confusion_mnist_to_usps"])
     st.caption(
         ("Most frequent flips: " + ", ".join(str(f) for f in top) if top else "No digit flips in 5 % or more of cases.")
         + f" Measured on {view.measured_on}."

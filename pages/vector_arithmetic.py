@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from pages._common import chosen_model, show_digits, show_image
-from zoo import frontend, images, latent
+from pages._common import cached, chosen_model, show_image
+from zoo import frontend
 from zoo.latent import POOL
-from zoo.metrics import read_digits
 
 GROUP_KEYS = {"A": "group_a", "B": "group_b", "C": "group_c"}
 
@@ -22,58 +21,60 @@ if generator is None:
     st.stop()
 
 seed = int(st.number_input("Seed of the grid", min_value=0, max_value=2**31 - 1, value=0, key="seed"))
-clf = frontend.reader("mnist")
-pool = latent.sample_pool(generator, seed, clf)
-z, samples, readings, preset = pool.z, pool.samples, pool.readings, pool.preset
+pool = cached(frontend.pool, name, seed)
 
 
 def _use_preset() -> None:
     for group, key in GROUP_KEYS.items():
-        st.session_state[key] = preset[group]
+        st.session_state[key] = pool.preset[group]
 
 
 if st.session_state.get("_arithmetic_pool") != (name, seed):  # a new grid: its own preset
     _use_preset()
     st.session_state["_arithmetic_pool"] = (name, seed)
 
-st.subheader(f"{POOL} samples (seed {seed})")
-if readings is None:
-    st.caption("The MNIST classifier is not installed: no readings, and the preset uses stroke thickness alone.")
-with st.container(height=420):
-    for c, column in enumerate(st.columns(8)):
-        index = list(range(c, POOL, 8))
-        with column:
-            show_digits(samples[index], [f"#{i}" + (f" · {readings[i].digit}" if readings else "") for i in index], 2)
-
 
 def _label(i: int) -> str:
-    return f"#{i}" + (f" (reads {readings[i].digit})" if readings else "")
+    return f"#{i}" + (f" (reads {pool.digits[i]})" if pool.digits else "")
 
 
-st.subheader("Groups")
-st.button(f"Preset: {pool.description}", on_click=_use_preset, key="preset")
-picked = {
-    group: st.multiselect(f"Group {group}", list(range(POOL)), format_func=_label, key=key)
-    for group, key in GROUP_KEYS.items()
-}
+pool_column, groups_column = st.columns(2, gap="large")
+with pool_column:
+    st.subheader(f"{POOL} samples (seed {seed})")
+    if pool.digits is None:
+        st.caption("The MNIST classifier is not installed: no readings, and the preset uses stroke thickness alone.")
+    readings = " · what the MNIST classifier reads" if pool.digits else ""
+    show_image(pool.picture, f"Under each sample: its number{readings}")
+with groups_column:
+    st.subheader("Groups")
+    st.button(f"Preset: {pool.description}", on_click=_use_preset, key="preset")
+    picked = {
+        group: st.multiselect(f"Group {group}", list(range(POOL)), format_func=_label, key=key)
+        for group, key in GROUP_KEYS.items()
+    }
 if not all(picked.values()):
     st.info("Pick at least one sample in each of A, B and C.")
     st.stop()
 
-decoded = latent.arithmetic(generator, z, [picked[g] for g in GROUP_KEYS])
-outcome = read_digits(clf, decoded) if clf else None
-titles = ["mean(A)", "mean(B)", "mean(C)", "mean(A) − mean(B) + mean(C)"]
+groups = tuple(tuple(picked[g]) for g in GROUP_KEYS)
+result = cached(frontend.arithmetic, name, seed, groups, tuple(pool.digits) if pool.digits else None)
 st.subheader("Result")
-said = [f"classifier reads {r}" for r in outcome] if outcome else ["(classifier not installed)"] * len(titles)
-show_digits(decoded, [f"{t}: {s}" for t, s in zip(titles, said, strict=True)], scale=5)
-show_image(images.strip(samples[picked["A"] + picked["B"] + picked["C"]], scale=2), "A, B and C as picked")
+if result.readings is None:
+    st.caption("The MNIST classifier is not installed: the results are not read.")
+show_image(result.picture, "mean(A) · mean(B) · mean(C) · mean(A) − mean(B) + mean(C), decoded")
+if result.message:
+    st.warning(result.message)
+elif result.intended is not None:
+    st.caption(f"The result reads as {result.intended}, the digit C asks for.")
+st.download_button(
+    "Download the result (PNG)",
+    result.picture,
+    file_name=f"{name}-arithmetic-seed{seed}.png",
+    mime="image/png",
+    icon=":material/download:",
+    key="download",
+)
+
+show_image(result.picked, "A, B and C as picked")
 with st.expander("Latent vectors (first 8 of the coordinates)"):
-    st.dataframe(
-        [
-            {"group": g, "sample": i, "‖z‖": round(float(z[i].norm()), 2)}
-            | {f"z[{k}]": round(float(z[i, k]), 3) for k in range(min(8, generator.latent_dim))}
-            for g in GROUP_KEYS
-            for i in picked[g]
-        ],
-        hide_index=True,
-    )
+    st.dataframe(result.latents, hide_index=True)

@@ -24,6 +24,7 @@ def serve(weights: Path, data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("GAN_ZOO_DATA", str(data))
     monkeypatch.delenv("GAN_ZOO_HUB_REPO", raising=False)
     st.cache_resource.clear()
+    st.cache_data.clear()
     return weights
 
 
@@ -31,6 +32,7 @@ def serve(weights: Path, data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def app_env(tiny_weights: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     yield serve(tiny_weights, tiny_data, monkeypatch)
     st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def open_page(page: str) -> AppTest:
@@ -58,19 +60,37 @@ def plotly_figures(at: AppTest) -> list[dict]:
 # --- pages ---
 
 
-def test_gallery_shows_samples_curves_and_neighbours_and_the_seed_changes_them(app_env: Path) -> None:
+def captions(at: AppTest) -> list[str]:
+    return [img.proto.imgs[0].caption for img in at.image]
+
+
+def test_gallery_leads_with_every_gan_side_by_side_and_opens_on_the_best(app_env: Path) -> None:
+    """Issue 14: 1,600 pixels of tables came before the first digit, and the picker opened on basic-gan."""
     at = open_page("home")
-    assert at.selectbox(key="model").value == "basic-gan"
-    at = rerun(at.selectbox(key="model").select("dcgan"))
-    assert any("32 samples of dcgan" in (img.proto.imgs[0].caption) for img in at.image)
+    assert at.selectbox(key="model").value == "dcgan"  # the pages' best generator
+    assert captions(at)[:2] == ["MLP GAN, seed 0", "DCGAN, seed 0"]  # pictures first, one seed for all
+    assert any("32 samples of dcgan" in c for c in captions(at))
     before = image_urls(at)
-    assert len(before) >= 3  # grid, samples, nearest neighbours
+    assert len(before) == 4  # two sheets, the samples, the samples above their nearest training digits
+    assert [c.value for c in at.caption[:2]] == ["[model card](?model=basic-gan)", "[model card](?model=dcgan)"]
     figures = plotly_figures(at)
     titles = {f["layout"]["title"]["text"] for f in figures}
     assert titles == {"Losses", "Throughput (images/s)"}
     at = rerun(at.number_input(key="seed").set_value(7))
-    assert image_urls(at)[0] != before[0]
+    assert image_urls(at)[0] != before[0] and captions(at)[0] == "MLP GAN, seed 7"
     assert "missing" in " ".join(str(r) for r in at.dataframe[0].value.values.tolist())
+    at = rerun(at.selectbox(key="model").select("basic-gan"))
+    assert any("32 samples of basic-gan" in c for c in captions(at))
+
+
+def test_gallery_model_card_link_opens_that_model_with_its_card(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["model"] = "basic-gan"
+    at = at.run()
+    assert at.selectbox(key="model").value == "basic-gan"
+    card = [e for e in at.expander if e.label.startswith("Model card")]
+    assert card and card[0].proto.expanded and card[0].label.endswith("basic-gan/README.md)")
+    assert any("Paper: https://arxiv.org/abs/1406.2661" in m.value for m in card[0].markdown)
 
 
 def test_gallery_renders_a_translator_and_the_metrics_tables(app_env: Path) -> None:
@@ -85,9 +105,11 @@ def test_gallery_renders_a_translator_and_the_metrics_tables(app_env: Path) -> N
     try:
         at = open_page("home")
         assert any("99.12" in m.value for m in at.markdown)
+        assert any("**test accuracy %**: share of the official test set" in m.value for m in at.markdown)  # legend
         at = rerun(at.selectbox(key="model").select("cyclegan-lambda10"))
         assert any("λ = 10" in m.value for m in at.markdown)
-        assert len(at.image) == 1
+        assert len(at.image) == 2 + 1  # the sheets, then x, G(x), F(G(x)) in one grid, read
+        assert "USPS classifier reads" in captions(at)[-1]
     finally:
         path.unlink()
 
@@ -95,13 +117,16 @@ def test_gallery_renders_a_translator_and_the_metrics_tables(app_env: Path) -> N
 def test_latent_walk_strip_gif_and_widgets(app_env: Path) -> None:
     at = open_page("latent_walk")
     assert at.image[0].proto.imgs[0].caption.startswith("16 frames through seeds [0, 1]")
-    assert image_urls(at)[1][0].endswith(".gif")
+    assert image_urls(at)[1][0].endswith(".gif") and at.image[1].proto.imgs[0].caption == "animated, 224 px"
+    assert len(at.get("download_button")) == 2  # the GIF and the frames
     first = image_urls(at)
+    at = rerun(at.radio(key="gif_px").set_value(112))
+    assert image_urls(at)[1] != first[1] and image_urls(at)[0] == first[0]
     at = rerun(at.text_input(key="seeds").input("3, 4, 5"))
-    assert at.image[0].proto.imgs[0].caption.startswith("31 frames through seeds [3, 4, 5]")
+    assert at.image[0].proto.imgs[0].caption == "31 frames through seeds [3, 4, 5] (slerp, 2 rows of 16)"
     assert image_urls(at)[0] != first[0]
     at = rerun(at.radio(key="mode").set_value("lerp"))
-    assert "(lerp)" in at.image[0].proto.imgs[0].caption
+    assert "(lerp, " in at.image[0].proto.imgs[0].caption
     at = rerun(at.slider(key="steps").set_value(4))
     assert at.image[0].proto.imgs[0].caption.startswith("7 frames")
     at = rerun(at.toggle(key="direction_on").set_value(True))
@@ -125,22 +150,34 @@ def test_latent_walk_bounds_its_input_with_a_message(app_env: Path) -> None:
     assert at.image[0].proto.imgs[0].caption.startswith("125 frames") and not at.error
 
 
-def test_latent_walk_random_button_changes_the_seeds(app_env: Path) -> None:
+def test_latent_walk_random_button_changes_the_seeds_without_a_warning(app_env: Path, caplog, monkeypatch) -> None:
+    """Issue 14: the button logged "created with a default value but also had its value set via the Session
+    State API" with a stack trace."""
+    from streamlit.elements.lib import policies
+
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)  # Streamlit warns once per process
     at = open_page("latent_walk")
+    assert at.text_input(key="seeds").value == "0, 1"
     at = rerun(at.button(key="random").click())
     assert at.text_input(key="seeds").value != "0, 1"
     assert len(at.text_input(key="seeds").value.split(",")) == 3
+    at = rerun(at.button(key="random").click())
+    assert not [r for r in caplog.records if "default value" in r.getMessage()]
 
 
 def test_vector_arithmetic_preset_groups_and_result(app_env: Path) -> None:
     at = open_page("vector_arithmetic")
     groups = [at.multiselect(key=k).value for k in ("group_a", "group_b", "group_c")]
     assert all(len(g) == 3 for g in groups)
-    result = image_urls(at)[-2]  # [grid columns…, result row, picked strip]
-    captions = list(at.image[-2].proto.imgs)
-    assert captions[3].caption.startswith("mean(A) − mean(B) + mean(C): classifier reads")
+    assert captions(at) == [  # the numbered grid, the four results as one picture of equal tiles, the groups
+        "Under each sample: its number · what the MNIST classifier reads",
+        "mean(A) · mean(B) · mean(C) · mean(A) − mean(B) + mean(C), decoded",
+        "A, B and C as picked",
+    ]
+    result = image_urls(at)[1]
+    assert at.get("download_button")
     at = rerun(at.multiselect(key="group_c").set_value([10, 11]))
-    assert image_urls(at)[-2] != result
+    assert image_urls(at)[1] != result
     at = rerun(at.button(key="preset").click())
     assert at.multiselect(key="group_c").value == groups[2]
     at = rerun(at.number_input(key="seed").set_value(3))  # a new grid gets its own preset
@@ -153,8 +190,9 @@ def test_lambda_comparison_rows_readings_and_tradeoff_chart(app_env: Path) -> No
     at = open_page("lambda_comparison")
     lambdas = [m.value for m in at.markdown if m.value.startswith("**λ = ")]
     assert lambdas == ["**λ = 0** (`cyclegan-lambda0`)", "**λ = 10** (`cyclegan-lambda10`)"]
-    assert len(at.image) == 1 + 2 * 2  # inputs, then G(x) and F(G(x)) per λ
-    assert any("kept" in c.value for c in at.caption)
+    assert len(at.image) == 2  # per λ one aligned grid: x, G(x), F(G(x)), a reading under every image
+    assert all("kept; F(G(x)) reads as x's digit in" in c for c in captions(at))
+    assert len(at.get("download_button")) == 2
     tradeoff_figure, flips_figure = plotly_figures(at)
     assert tradeoff_figure["data"][0]["x"] == [0, 10]
     assert "quick live estimate" in at.caption[-1].value
@@ -166,14 +204,14 @@ def test_lambda_comparison_rows_readings_and_tradeoff_chart(app_env: Path) -> No
     assert plotly_figures(at)[1]["layout"]["title"]["text"].startswith("cyclegan-lambda0:")
     inputs = image_urls(at)[0]
     at = rerun(at.multiselect(key="digits").set_value([1, 9]))
-    assert image_urls(at)[0] != inputs
+    assert image_urls(at)[0] != inputs and "/2 kept" in captions(at)[0]
     at = rerun(at.radio(key="inputs").set_value("Random"))
-    assert len(at.image[0].proto.imgs) == 8
+    assert "/8 kept" in captions(at)[0]
     at = rerun(at.radio(key="inputs").set_value("Draw one"))
     assert "Draw a digit" in at.info[0].value  # the canvas is opaque to AppTest: it reads as not drawn yet
 
 
-def test_draw_translate_forward_and_reverse(app_env: Path) -> None:
+def test_draw_translate_forward_and_reverse(app_env: Path, monkeypatch) -> None:
     at = open_page("draw_translate")
     assert "Draw a digit" in at.info[0].value
     at = rerun(at.radio(key="source").set_value("mnist"))
@@ -188,6 +226,10 @@ def test_draw_translate_forward_and_reverse(app_env: Path) -> None:
     first = image_urls(at)
     at = rerun(at.number_input(key="mnist_index").set_value(5))
     assert image_urls(at)[0] != first[0]
+    assert at.get("download_button")  # the four stages as one picture
+    monkeypatch.setattr("random.randrange", lambda n: n - 1)
+    at = rerun(at.button(key="mnist_index_random").click())  # issue 14: a random test digit in one click
+    assert at.number_input(key="mnist_index").value == 63 and image_urls(at)[0] != first[0]
     at = rerun(at.selectbox(key="model").select("cyclegan-lambda0"))
     assert image_urls(at)[1] != image_urls(rerun(at.selectbox(key="model").select("cyclegan-lambda10")))[1]
     at = rerun(at.radio(key="source").set_value("usps"))
@@ -253,12 +295,14 @@ def test_pages_without_data_or_classifiers_still_run(tmp_path: Path, monkeypatch
     monkeypatch.setattr("zoo.data.REPO_ROOT", tmp_path)  # nor ../shared/data
     st.cache_resource.clear()
     at = rerun(open_page("home").selectbox(key="model").select("dcgan"))
-    assert any("MNIST train data not found" in w.value for w in at.warning)
+    (notice,) = [w.value for w in at.warning if "MNIST train data not found" in w.value]
+    assert "GAN_ZOO_DATA=/path/to/data streamlit run app.py" in notice and "`./data`" in notice  # the app's way
+    assert "--data-dir" not in notice and "--download" not in notice  # the trainers' flags (issue 14)
     at = open_page("lambda_comparison")
     assert at.radio(key="inputs").options == ["Draw one"]
     at = open_page("vector_arithmetic")
     assert any("classifier is not installed" in c.value for c in at.caption)
-    assert len(at.image) > 8
+    assert len(at.image) == 3  # the numbered samples, the result, the groups
     st.cache_resource.clear()
 
 
@@ -299,3 +343,30 @@ def test_lambda_page_shows_the_semantic_translator_as_a_labelled_row_apart_from_
     assert tradeoff_figure["data"][0]["x"] == [0, 10]  # the sweep's line leaves the semantic one out…
     assert any(t["name"].startswith("semantic (CyCADA)") for t in tradeoff_figure["data"])  # …which is a marker
     assert at.selectbox(key="flips_model").value == "semantic (CyCADA), λ = 10"
+
+
+# --- issue 14: small expectations ---
+
+
+def test_the_page_icon_needs_no_network(app_env: Path, monkeypatch) -> None:
+    """A ":material/…:" page icon is fetched from a font CDN by the browser: offline it fails."""
+    seen = []
+    original = st.set_page_config
+    monkeypatch.setattr(st, "set_page_config", lambda **kw: seen.append(kw) or original(**kw))
+    open_page("home")
+    icon = seen[0]["page_icon"]
+    assert not icon.startswith(":material") and not icon.startswith("http")
+
+
+def test_draw_page_shows_the_translators_own_figures(app_env: Path) -> None:
+    confusion = [[10 if r == c else 0 for c in range(10)] for r in range(10)]
+    confusion[7] = [0] * 9 + [10]
+    metrics = {"label_preservation_mnist_to_usps": 0.9, "confusion_mnist_to_usps": confusion}
+    path = app_env / "cyclegan-lambda10" / "metrics.json"
+    path.write_text(json.dumps({"metrics": metrics}))
+    try:
+        at = open_page("draw_translate")
+        (said,) = [c.value for c in at.caption if c.value.startswith("Trained with")]
+        assert "keeps the label of 90.0 % of MNIST test digits" in said and "turns 7 → 9 (100 % of 7s)" in said
+    finally:
+        path.unlink()

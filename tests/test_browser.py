@@ -159,6 +159,135 @@ def test_upload_garbage_then_a_picture(server: str, browser) -> None:
     page.close()
 
 
+def _draw_a_seven(page, read: str) -> dict:
+    """A 7 on the page's canvas (the top bar, then the diagonal), drawn again should a freshly mounted canvas miss
+    the stroke, until ``read`` shows; the canvas's box."""
+    canvas = page.locator("canvas.upper-canvas")  # inside the component's open shadow root
+    for attempt in range(3):
+        canvas.wait_for(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        box = canvas.bounding_box()
+        x, y = box["x"], box["y"]
+        page.mouse.move(x + 70, y + 50)
+        page.mouse.down()
+        page.mouse.move(x + 160, y + 50, steps=4)
+        page.mouse.move(x + 100, y + 190, steps=6)
+        page.mouse.up()
+        try:
+            page.get_by_text(read, exact=False).first.wait_for(timeout=20_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: draw again
+            if attempt == 2:
+                raise
+    page.wait_for_selector(IDLE, timeout=60_000)
+    return box
+
+
+def _click_straight_up(page, box: dict, option: str) -> None:
+    """Move from the canvas straight up to a radio option and click it at once, as a user does after drawing.
+
+    The canvas's toolbar pops up above the canvas while the mouse is over it: the option must be what is under
+    the pointer (issue 14: the toolbar sat on the radio, and the click did nothing until the mouse left).
+    """
+    label = page.locator('[data-testid="stRadio"] label').filter(has_text=option).first.bounding_box()
+    x = min(max(label["x"] + label["width"] / 2, box["x"] + 5), box["x"] + box["width"] - 5)
+    if not label["x"] <= x <= label["x"] + label["width"]:
+        x = label["x"] + label["width"] / 2  # an option beside the canvas: the nearest straight path to it
+    y = label["y"] + label["height"] / 2
+    page.mouse.move(x, box["y"] + 20)
+    page.mouse.move(x, y, steps=8)  # through the band where the toolbar shows
+    hit = page.evaluate(
+        "([x, y]) => { const e = document.elementFromPoint(x, y);"
+        " return e && e.closest('[data-testid=\"stRadio\"]') ? e.closest('label').innerText : null; }",
+        [x, y],
+    )
+    assert hit is not None and option in hit, f"{option!r} is covered at ({x:.0f}, {y:.0f}) right after drawing"
+    page.mouse.down()
+    page.mouse.up()
+
+
+def test_the_canvas_toolbar_never_covers_the_input_choices(server: str, browser) -> None:
+    """Each input choice, clicked right after drawing, on the Draw page and on the λ page's "Draw one"."""
+    page = open_page(browser, server)
+    page.get_by_role("link", name="Draw and translate").click()
+    page.get_by_text("Draw a digit on the black square").wait_for(timeout=30_000)
+    expected = {  # option → what shows once it is chosen
+        "Upload": "Upload a picture of a single digit",
+        "MNIST test digit": "Random test digit",
+        "USPS test digit": "F(x): MNIST style",
+    }
+    for option, shown in expected.items():
+        box = _draw_a_seven(page, "G(x): USPS style (28×28)")
+        _click_straight_up(page, box, option)
+        page.get_by_text(shown).first.wait_for(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.get_by_text("Draw", exact=True).click()
+        page.locator("canvas.upper-canvas").wait_for(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+    page.get_by_role("link", name="λ comparison").click()
+    page.get_by_role("heading", name="λ comparison").first.wait_for(timeout=30_000)
+    for option, shown in {"Pick digits": "Digits", "Random": "How many"}.items():
+        page.get_by_text("Draw one", exact=True).click()
+        box = _draw_a_seven(page, "by the MNIST classifier; USPS classifier reads")  # a drawing's label: a guess
+        _click_straight_up(page, box, option)
+        page.get_by_text(shown, exact=True).first.wait_for(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
+def test_gallery_walk_and_lambda_pages_as_a_user_sees_them(server: str, browser) -> None:
+    """The pictures lead and stay readable: screenshots of the Gallery, a wrapped walk and the λ grids."""
+    page = open_page(browser, server)
+    page.set_viewport_size({"width": 1400, "height": 2200})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_selector('[data-testid="stImage"] img', timeout=60_000)
+    first_image = page.locator('[data-testid="stImage"] img').first.bounding_box()
+    for later in (page.get_by_role("heading", name="Model by model"), page.locator("table")):
+        if later.count():  # tables only where metrics.json files are
+            assert first_image["y"] < later.first.bounding_box()["y"]  # pictures first
+    page.screenshot(path=str(ARTIFACTS / "gallery.png"))
+
+    page.get_by_role("link", name="Latent walk").click()
+    page.get_by_role("heading", name="Latent walk").first.wait_for(timeout=30_000)
+    seeds = page.get_by_role("textbox", name="Seeds (two or more, comma-separated)")
+    seeds.fill("0, 1, 2")
+    seeds.press("Enter")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    slider = page.get_by_role("slider", name="Frames per leg")
+    slider.focus()
+    for _ in range(16):  # 16 → 32 frames a leg: 63 frames
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("63 frames through seeds [0, 1, 2]").wait_for(timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    strip = page.locator('[data-testid="stImage"] img').first
+    strip.evaluate("img => img.decode()")  # loaded: its natural size is known
+    shown, natural = strip.evaluate("img => [img.getBoundingClientRect().width, img.naturalWidth]")
+    assert natural == 2 * (16 * 30 + 2) and shown / natural * 56 >= 48  # rows of 16 frames, digits ≥ 48 pixels
+    page.set_viewport_size({"width": 1400, "height": 1250})
+    page.screenshot(path=str(ARTIFACTS / "latent-walk.png"))
+    page.set_viewport_size({"width": 1400, "height": 2200})
+
+    page.get_by_role("link", name="λ comparison").click()
+    page.get_by_role("heading", name="λ comparison").first.wait_for(timeout=30_000)
+    page.get_by_text("Random", exact=True).click()
+    page.get_by_text("How many", exact=True).wait_for(timeout=30_000)
+    slider = page.get_by_role("slider", name="How many")
+    slider.focus()
+    for _ in range(4):  # 8 → 12 digits
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("/12 kept").first.wait_for(timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    grids = page.locator('[data-testid="stImage"] img')
+    assert grids.count() >= 2
+    widths = {round(grids.nth(i).bounding_box()["width"]) for i in range(grids.count())}
+    assert len(widths) == 1  # one aligned grid per λ, all of one size
+    page.screenshot(path=str(ARTIFACTS / "lambda-comparison.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
 def test_every_page_renders_without_an_exception(server: str, browser) -> None:
     page = open_page(browser, server)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
