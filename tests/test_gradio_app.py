@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import re
 import socket
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -56,23 +59,28 @@ def test_translate_sketch_empty_or_missing_gives_readable_errors(weights: Path) 
         gradio_app.translate_sketch(sketch_of_a_one(), "dcgan")
 
 
-def test_latent_walk_strip_and_gif(weights: Path) -> None:
-    strip, gif_path = gradio_app.latent_walk("dcgan", "0, 1, 2", 5, "slerp")
+def test_latent_walk_strip_and_gif_from_memory(weights: Path) -> None:
+    """Issue 14: each walk left a GIF in /tmp for ever; now nothing is written (Gradio caches what it serves)."""
+    before = set(Path(tempfile.gettempdir()).iterdir())
+    strip, gif = gradio_app.latent_walk("dcgan", "0, 1, 2", 5, "slerp")
     assert strip.size == (2 * (9 * 30 + 2), 2 * 32)  # (3 − 1)·(5 − 1) + 1 = 9 frames
-    data = Path(gif_path).read_bytes()
-    assert data.startswith(b"GIF89a") and images.gif_frame_count(data) > 9  # boomerang: there and back
-    other, _ = gradio_app.latent_walk("dcgan", "0, 1, 3", 5, "slerp")
-    assert np.asarray(other).tobytes() != np.asarray(strip).tobytes()
+    assert gif.format == "GIF" and gif.size == (224, 224) and gif.n_frames > 9  # boomerang: there and back
+    assert set(Path(tempfile.gettempdir()).iterdir()) == before
+    other, small = gradio_app.latent_walk("dcgan", "0, 1, 3", 5, "slerp", 112)
+    assert np.asarray(other).tobytes() != np.asarray(strip).tobytes() and small.size == (112, 112)
+    wrapped, _ = gradio_app.latent_walk("dcgan", "0, 1, 2", 32, "slerp")
+    assert wrapped.size == (2 * (16 * 30 + 2), 2 * (4 * 30 + 2))  # 63 frames in rows of 16, 56 pixels each
     with pytest.raises(gr.Error, match="at least 2 seeds"):
         gradio_app.latent_walk("dcgan", "4", 5, "slerp")
 
 
 def test_vector_arithmetic_preset_then_result(weights: Path) -> None:
     grid, a, b, c, description = gradio_app.arithmetic_preset("dcgan", 0)
-    assert isinstance(grid, Image.Image) and description.startswith("Preset: ")
+    assert grid.size == (8 * 60 - 4, 8 * (56 + images.CAPTION_SIZE + 5 + 4) - 4)  # 64 tiles, each numbered
+    assert description.startswith("Preset: ")
     assert all(len(g.split(",")) == 3 for g in (a, b, c))
     result, text = gradio_app.vector_arithmetic("dcgan", 0, a, b, c)
-    assert result.size == (4 * (4 * 30 + 2), 4 * 32)  # four digits in a row, at 4×
+    assert result.size[0] == 4 * 140 + 3 * 4  # four tiles of one size, at 5×
     assert text.count("**") == 8 and "A − B + C" in text
     changed, _ = gradio_app.vector_arithmetic("dcgan", 0, a, b, "1, 2")
     assert np.asarray(changed).tobytes() != np.asarray(result).tobytes()
@@ -99,9 +107,12 @@ def served(weights: Path):
 
 
 def test_served_demo_answers_through_the_api(served) -> None:
-    strip_path, gif_path = served.predict("dcgan", "0, 1", 4, "lerp", api_name="/walk")
+    strip_path, gif_path = served.predict("dcgan", "0, 1", 4, "lerp", 112, api_name="/walk")
     assert Image.open(strip_path).size == (2 * (4 * 30 + 2), 2 * 32)
-    assert Path(gif_path).read_bytes().startswith(b"GIF89a")
+    data = Path(gif_path).read_bytes()
+    assert data.startswith(b"GIF89a") and images.gif_frame_count(data) == 4 + 2  # animated, there and back
+    with Image.open(gif_path) as gif:
+        assert gif.size == (112, 112) and gif.info.get("duration") == 120
 
 
 def _dropdown_values(demo: gr.Blocks) -> dict[str, str]:
@@ -168,3 +179,64 @@ def test_the_served_api_explains_malformed_requests(served, tmp_path: Path) -> N
     sketch = {"background": None, "layers": [], "composite": handle_file(str(bomb))}
     with pytest.raises(Exception, match="9400×9400 pixels"):  # refused from its header, never decoded
         served.predict(sketch, "cyclegan-lambda10", api_name="/translate")
+
+
+# --- issue 14: the command line, errors without tracebacks, pop-ups, the Streamlit app's other views ---
+
+
+def test_help_prints_the_options_and_starts_nothing() -> None:
+    done = subprocess.run(
+        [sys.executable, "gradio_app.py", "--help"],
+        cwd=Path(gradio_app.__file__).parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "--host" in done.stdout and "--port" in done.stdout and "--share" in done.stdout
+    assert "Running on" not in done.stdout + done.stderr
+
+
+def test_main_passes_host_port_and_share_to_gradio(weights: Path, monkeypatch) -> None:
+    launched = {}
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: launched.update(kw))
+    monkeypatch.setattr(gradio_app.frontend, "serve_threads", lambda: 1)  # keep this process's thread count
+    gradio_app.main(["--host", "0.0.0.0", "--port", "7999", "--share"])
+    assert launched == {"server_name": "0.0.0.0", "server_port": 7999, "share": True}
+    gradio_app.main([])
+    assert launched == {"server_name": None, "server_port": None, "share": False}  # Gradio's defaults and env
+
+
+def test_user_errors_are_short_pop_ups_without_a_traceback_in_the_log(served, capfd) -> None:
+    with pytest.raises(Exception, match="at least 2 seeds"):
+        served.predict("dcgan", "7", 4, "lerp", 224, api_name="/walk")
+    assert "Traceback" not in "".join(capfd.readouterr())
+    error = gradio_app.fail("x")
+    assert error.print_exception is False and error.duration == gradio_app.ERROR_SECONDS
+
+
+def test_selecting_a_tab_closes_the_pop_ups_and_served_pictures_are_cleaned_up(weights: Path) -> None:
+    demo = gradio_app.build_demo()
+    tabs = {b._id for b in demo.blocks.values() if isinstance(b, gr.Tab)}
+    closing = {t for f in demo.fns.values() for t, event in f.targets if event == "select" and f.js}
+    assert tabs and closing == tabs
+    assert all(f.js == gradio_app.CLOSE_POPUPS for f in demo.fns.values() if f.targets[0][1] == "select")
+    assert demo.delete_cache == gradio_app.CACHE_CLEANUP
+
+
+def test_test_digits_lambda_comparison_and_gallery_like_the_streamlit_app(weights: Path, tiny_data, monkeypatch):
+    monkeypatch.setenv("GAN_ZOO_DATA", str(tiny_data))
+    pictures, text = gradio_app.translate_test_digit("mnist", 3, "cyclegan-lambda10")
+    assert [p.size for p in pictures] == [(112, 112)] * 4 and text.startswith("Test digit 3, label 3. λ = 10.")
+    _, text = gradio_app.translate_test_digit("usps", 5, "cyclegan-lambda10")
+    assert "F(x): **MNIST classifier reads" in text
+    assert 0 <= gradio_app.random_test_digit("usps") < 64
+    with pytest.raises(gr.Error, match="The test digit number must be a whole number from 0 to 63"):
+        gradio_app.translate_test_digit("mnist", 64, "cyclegan-lambda10")
+    picture, verdicts, chart = gradio_app.lambda_comparison([1, 7], 0)
+    assert picture.size[1] > 2 * 3 * 84  # two translators, three rows each
+    assert verdicts.count("\n") == 1 and "(`cyclegan-lambda10`): USPS classifier reads" in verdicts
+    assert chart is not None and [t.x for t in chart.data][0] == (0, 10)
+    with pytest.raises(gr.Error, match="Pick at least one digit"):
+        gradio_app.lambda_comparison([], 0)
+    sheets, figures = gradio_app.gallery(0)
+    assert [caption for _, caption in sheets] == ["MLP GAN", "DCGAN"] and figures == ""
