@@ -13,9 +13,14 @@
 
 Uses the models in weights/ when present (dcgan, cyclegan-lambda10, otgan, the classifiers, the GANs'
 discriminators), else freshly initialised ones of the shipped default sizes: the cost is the same, only the
-pictures differ. With ``--pages`` it also times the whole Streamlit page rerun (AppTest) after a widget change.
-Prints the median and 90th percentile over the repeats, in milliseconds. Needs the zoo installed
-(``pip install -e .``, which requirements.txt does).
+pictures differ. With ``--pages`` it also times the whole Streamlit page rerun (AppTest) after a widget change on
+every page (the Gallery, walk, arithmetic and λ pages with inputs not seen before: a picture computed once is kept
+for all sessions, and a repeat would only time the cache), and the Gallery's first load: in a new session of a
+running server (pictures not computed yet), and right after the server starts (models and datasets not loaded
+either). Everything runs on the apps' one torch thread (``zoo.frontend.serve_threads``) unless ``--threads``
+says otherwise. Prints the median and 90th percentile over the repeats, in milliseconds, against the budget:
+300 ms per interaction, 1 s for the Gallery's first load. Needs the zoo installed (``pip install -e .``, which
+requirements.txt does).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from zoo.models import BasicDiscriminator, DCGANDiscriminator, OTGANCritic, WGAN
 from zoo.translation import translate_and_read
 
 BUDGET_MS = 300
+FIRST_LOAD_BUDGET_MS = 1000  # the Gallery, opened for the first time: the app's front door
 
 
 def load_or_fresh() -> tuple[dict[str, zoo.ZooModel], str]:
@@ -238,11 +244,51 @@ def page_timings(models: dict[str, zoo.ZooModel], repeats: int) -> dict[str, lis
                 lambda at: at,
                 lambda at, i: at.selectbox(key="preset").select(presets[i % len(presets)]),
             ),
+            "gallery page: another seed": (
+                "home",
+                lambda at: at,
+                lambda at, i: at.number_input(key="seed").set_value(i + 1),
+            ),
+            "gallery page: another model and seed": (
+                "home",
+                lambda at: at,
+                lambda at, i: (
+                    at.number_input(key="seed").set_value(100 + i),
+                    at.selectbox(key="model").select(GANS[i % len(GANS)]),
+                )[1],
+            ),
+            "latent walk page: 3 seeds × 32 frames, new seeds": (
+                "latent_walk",
+                lambda at: at.slider(key="steps").set_value(32),
+                lambda at, i: at.text_input(key="seeds").input(f"{i}, {i + 1}, {i + 2}"),
+            ),
+            "vector arithmetic page: another grid seed": (
+                "vector_arithmetic",
+                lambda at: at,
+                lambda at, i: at.number_input(key="seed").set_value(i + 1),
+            ),
+            "vector arithmetic page: another group C": (
+                "vector_arithmetic",
+                lambda at: at,
+                lambda at, i: at.multiselect(key="group_c").set_value([i % 63, i % 63 + 1]),
+            ),
+            "λ page: other digits": (
+                "lambda_comparison",
+                lambda at: at,
+                lambda at, i: at.multiselect(key="digits").set_value([i % 10, (i + 3) % 10, (i + 5) % 10]),
+            ),
+            "λ page: 12 random digits, new seed": (
+                "lambda_comparison",
+                lambda at: at.radio(key="inputs").set_value("Random").run().slider(key="n").set_value(12),
+                lambda at, i: at.number_input(key="seed").set_value(i + 1),
+            ),
         }
         out: dict[str, list[float]] = {label: [] for label in reruns}
+        out.update(first_loads(app, repeats + 2))
         for label, (page, prepare, change) in reruns.items():
             at = AppTest.from_file(app, default_timeout=120).run()
-            at.switch_page(f"pages/{page}.py").run()
+            if page != "home":
+                at.switch_page(f"pages/{page}.py").run()
             prepare(at).run()
             for i in range(repeats + 2):
                 t0 = time.perf_counter()
@@ -251,6 +297,35 @@ def page_timings(models: dict[str, zoo.ZooModel], repeats: int) -> dict[str, lis
         if os.environ.get("GAN_ZOO_WEIGHTS") == tmp:
             del os.environ["GAN_ZOO_WEIGHTS"]
     return {k: v[2:] for k, v in out.items()}  # the first reruns warm caches
+
+
+def first_loads(app: str, repeats: int) -> dict[str, list[float]]:
+    """The Gallery opened in a new session: with the server's models and data loaded but no picture computed
+    yet (``st.cache_data`` emptied), and as the very first visitor after a start (models and data dropped too)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from zoo import data, frontend
+
+    out: dict[str, list[float]] = {GALLERY_FIRST_LOAD: [], GALLERY_COLD_LOAD: []}
+    for _ in range(repeats):
+        for label in (GALLERY_COLD_LOAD, GALLERY_FIRST_LOAD):
+            st.cache_data.clear()
+            if label == GALLERY_COLD_LOAD:
+                st.cache_resource.clear()
+                frontend._load.cache_clear()
+                frontend._dataset.cache_clear()
+                data._load_mnist.cache_clear()
+                data._load_usps16.cache_clear()
+            t0 = time.perf_counter()
+            AppTest.from_file(app, default_timeout=120).run()
+            out[label].append(1000 * (time.perf_counter() - t0))
+    return out
+
+
+GALLERY_FIRST_LOAD = "gallery page: first load in a new session"
+GALLERY_COLD_LOAD = "gallery page: first load after the server starts (models and data loaded on the way)"
+BUDGETS = {GALLERY_FIRST_LOAD: FIRST_LOAD_BUDGET_MS, GALLERY_COLD_LOAD: FIRST_LOAD_BUDGET_MS}
 
 
 def _real_digits() -> torch.Tensor:
@@ -266,11 +341,15 @@ def _real_digits() -> torch.Tensor:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own choice)")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: the apps', one)")
     parser.add_argument("--pages", action="store_true", help="also time whole Streamlit page reruns (AppTest)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    else:
+        from zoo.frontend import serve_threads
+
+        serve_threads()  # what the apps run their inference on
     models, origin = load_or_fresh()
     print(f"models: {origin}")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {os.cpu_count()} CPUs\n")
@@ -290,12 +369,13 @@ def main(argv: list[str] | None = None) -> int:
     results["save a live DCGAN as a model folder"] = save_live(min(args.repeats, 10))
     if args.pages:
         results.update(page_timings(models, args.repeats))
-    print(f"| interaction | median ms | p90 ms | within {BUDGET_MS} ms |")
-    print("|---|---|---|---|")
+    print("| interaction | median ms | p90 ms | budget ms | within |")
+    print("|---|---|---|---|---|")
     for name, values in results.items():
         median = statistics.median(values)
         p90 = statistics.quantiles(values, n=10)[-1]
-        print(f"| {name} | {median:.1f} | {p90:.1f} | {'yes' if p90 < BUDGET_MS else 'NO'} |")
+        budget = BUDGETS.get(name, BUDGET_MS)
+        print(f"| {name} | {median:.1f} | {p90:.1f} | {budget} | {'yes' if p90 < budget else 'NO'} |")
     return 0
 
 
