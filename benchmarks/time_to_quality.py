@@ -95,6 +95,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="a shipped generator: basic-gan, dcgan, wgan, otgan")
     parser.add_argument("--minutes", type=float, default=10.0, help="training time to run (measuring not counted)")
+    parser.add_argument(
+        "--every-steps",
+        type=int,
+        default=None,
+        help="measure every N steps instead of every --every seconds (to compare variants at equal steps)",
+    )
+    parser.add_argument("--max-steps", type=int, default=None, help="also stop at this step")
     parser.add_argument("--every", type=float, default=60.0, help="training seconds between measurements")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all)")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
@@ -122,8 +129,13 @@ def main(argv: list[str] | None = None) -> None:
     curve = out / "curve.jsonl"
     curve.write_text("", encoding="utf-8")
     next_at = 0.0
+
+    def done() -> bool:
+        return run.wall >= args.minutes * 60 or (args.max_steps is not None and run.step >= args.max_steps)
+
     while True:
-        if run.wall >= next_at:
+        due = run.step % args.every_steps == 0 if args.every_steps else run.wall >= next_at
+        if due or done():
             gen = run.model
             was_training = gen.training
             gen.eval()
@@ -152,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
             (out / "curve.svg").write_text(
                 svg_curve(points, f"{args.model}: {module_name} {shlex.join(trainer_extra)}")
             )
-            if run.wall >= args.minutes * 60:
+            if done():
                 break
             next_at = min(next_at + args.every, args.minutes * 60)
         run.advance()
