@@ -116,13 +116,17 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
     )
 
     if arch == "cyclegan" and config.get("semantic_weight"):
-        judges = config.get("semantic_classifier")
-        judges = ", ".join(f"`{j}`" for j in ([judges] if isinstance(judges, str) else judges or []))
+        names = config.get("semantic_classifier")
+        names = [names] if isinstance(names, str) else list(names or [])
+        judges = ", ".join(f"`{j}`" for j in names)
+        who = "a frozen MNIST classifier" if len(names) < 2 else f"{len(names)} frozen MNIST classifiers, averaged"
+        whose = "its" if len(names) < 2 else "their"
+        augment = ", also randomly shifted, rotated and scaled" if config.get("semantic_augment") else ""
         about += (
             f" Trained with CyCADA's semantic-consistency loss (Hoffman et al., 2018; weight "
-            f"{config['semantic_weight']:g}): a frozen MNIST classifier ({judges}; never the evaluator's "
-            "`classifier-mnist`) must read G(x) as the MNIST label of x and F(y) as its own reading of the USPS "
-            "input y. Only MNIST labels are used; USPS labels never are."
+            f"{config['semantic_weight']:g}): {who} ({judges}; never the evaluator's `classifier-mnist`) must "
+            f"read G(x) as the MNIST label of x and F(y) as {whose} own reading of the USPS input y{augment}. Only "
+            "MNIST labels are used; USPS labels never are."
         )
     parts = [f"---\n{data.to_yaml()}\n---\n", f"# {name}\n", about + "\n"]
     parts.append("## Configuration\n\n" + "\n".join(f"- `{k}`: {v}" for k, v in config.items()) + "\n")
