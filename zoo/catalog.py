@@ -30,13 +30,18 @@ SHIPPED: dict[str, tuple[str, str]] = {  # name → (kind, the command that make
     "cyclegan-lambda15": ("translator", "python -m train.cyclegan --lambda-cycle 15 --out runs/cyclegan-lambda15"),
     "cyclegan-semantic": (
         "translator",
-        "python -m train.cyclegan --semantic-weight 1 --lambda-identity 0 --out runs/cyclegan-semantic",
+        "python -m train.cyclegan --semantic-weight 1 --semantic-classifier classifier-mnist-semantic "
+        "classifier-mnist-semantic2 --semantic-augment --out runs/cyclegan-semantic",
     ),
     "classifier-mnist": ("classifier", "python -m train.classifier --domain mnist --out runs/classifier-mnist"),
     "classifier-usps": ("classifier", "python -m train.classifier --domain usps --out runs/classifier-usps"),
     "classifier-mnist-semantic": (
         "classifier",
         "python -m train.classifier --domain mnist --width 16 --seed 1 --out runs/classifier-mnist-semantic",
+    ),
+    "classifier-mnist-semantic2": (
+        "classifier",
+        "python -m train.classifier --domain mnist --width 24 --seed 2 --out runs/classifier-mnist-semantic2",
     ),
 }
 TITLES = {"basic-gan": "MLP GAN", "dcgan": "DCGAN", "wgan": "WGAN", "otgan": "OT-GAN"}  # the GANs' display names
