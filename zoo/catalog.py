@@ -37,11 +37,13 @@ SHIPPED: dict[str, tuple[str, str]] = {  # name → (kind, the command that make
     "classifier-usps": ("classifier", "python -m train.classifier --domain usps --out runs/classifier-usps"),
     "classifier-mnist-semantic": (
         "classifier",
-        "python -m train.classifier --domain mnist --width 16 --seed 1 --out runs/classifier-mnist-semantic",
+        "python -m train.classifier --domain mnist --width 16 --seed 1 --steps 3000 "
+        "--out runs/classifier-mnist-semantic",
     ),
     "classifier-mnist-semantic2": (
         "classifier",
-        "python -m train.classifier --domain mnist --width 24 --seed 2 --out runs/classifier-mnist-semantic2",
+        "python -m train.classifier --domain mnist --width 24 --seed 2 --steps 3000 "
+        "--out runs/classifier-mnist-semantic2",
     ),
 }
 TITLES = {"basic-gan": "MLP GAN", "dcgan": "DCGAN", "wgan": "WGAN", "otgan": "OT-GAN"}  # the GANs' display names
