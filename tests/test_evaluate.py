@@ -114,6 +114,37 @@ def test_evaluator_rewrites_readme_results_section(tiny_zoo, tiny_data, tmp_path
     assert svg.startswith("<svg") and svg.count("<polyline") == 4  # two accuracy and two cycle-error series
 
 
+def test_readme_from_recorded_figures_measures_nothing(tiny_zoo, tiny_data, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Zoo\n\n<!-- results:start -->\nold\n<!-- results:end -->\n")
+    names = [str(tiny_zoo[n]) for n in ("dcgan", "cyclegan-lambda10")]
+    readers = [
+        "--classifier-mnist",
+        str(tiny_zoo["classifier-mnist"]),
+        "--classifier-usps",
+        str(tiny_zoo["classifier-usps"]),
+    ]
+    assert (
+        evaluate_main([*names, "--samples", "100", "--data-dir", str(tiny_data), "--adaptation-steps", "0", *readers])
+        == 0
+    )
+    measured = json.loads((tiny_zoo["dcgan"] / "metrics.json").read_text())
+    # a figure changed on disk shows in the README: it is read from metrics.json, not measured again
+    measured["metrics"]["inception_score"] = 7.654321
+    (tiny_zoo["dcgan"] / "metrics.json").write_text(json.dumps(measured))
+    assert evaluate_main([*names, "--recorded", "--readme", str(readme), "--data-dir", str(tmp_path / "no-data")]) == 0
+    text = readme.read_text()
+    assert "old" not in text and "| dcgan |" in text and "7.65" in text and "| cyclegan-lambda10 | 10 |" in text
+    assert f"on {measured['evaluated']}, as each model's `metrics.json` records them" in text
+    (tiny_zoo["cyclegan-lambda10"] / "metrics.json").unlink()
+    capsys.readouterr()
+    assert evaluate_main([*names, "--recorded", "--readme", str(readme)]) == 2
+    assert "no metrics.json in cyclegan-lambda10" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # nothing to rewrite
+        evaluate_main([*names, "--recorded"])
+    assert refused.value.code == 2
+
+
 def test_generator_reference_is_sample_set_metrics_of_real_digits(tiny_zoo, tiny_data):
     """The reference row: the test digits read as samples, training digits for the Fréchet distance."""
     ev = Evaluator(tiny_data, 100, 0, 0, 64, tiny_zoo["classifier-mnist"], tiny_zoo["classifier-usps"])
