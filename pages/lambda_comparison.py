@@ -81,6 +81,8 @@ if chart is not None:
         f"Labels kept: share of digits the USPS classifier still reads correctly after G. Cycle L1: mean "
         f"|F(G(x)) − x|. Measured on {view.measured_on}."
     )
+    if view.finding:
+        st.markdown(view.finding)
 
 if view.flips:
     st.subheader("Which digits change")

@@ -11,7 +11,15 @@ from conftest import make_tiny_weights
 
 import zoo
 from zoo import metrics
-from zoo.translation import compare, cycle, display_order, trade_off, tradeoff, translate_and_read
+from zoo.translation import (
+    TradeOff,
+    compare,
+    cycle,
+    display_order,
+    trade_off,
+    tradeoff,
+    translate_and_read,
+)
 
 
 @pytest.fixture
@@ -98,6 +106,23 @@ def test_trade_off_is_recorded_when_every_folder_has_figures_else_live(weights: 
     recorded = trade_off(models, None, None)
     assert "metrics.json" in recorded.measured_on and recorded.flips == {} and recorded.default is None
     assert [r["name"] for r in recorded.sweep] == ["cyclegan-lambda0", "cyclegan-lambda10"]  # identity from config
+
+
+def test_trade_off_finding_says_what_the_sweep_measured() -> None:
+    def row(lam: float, kept: float, l1: float) -> dict:
+        return {"lambda_cycle": lam, "label_preservation_mnist_to_usps": kept, "cycle_l1_mnist": l1}
+
+    def finding(*rows: dict) -> str:
+        return TradeOff(list(rows), {}, {}, None, "").finding
+
+    peaked = finding(row(0, 0.895, 0.215), row(3, 0.976, 0.051), row(15, 0.95, 0.045))
+    assert peaked == (
+        "In this sweep, G keeps the label of 89.5 % at λ = 0, most at 97.6 % at λ = 3, and 95.0 % at λ = 15; "
+        "the cycle error |F(G(x)) − x| goes from 0.215 to 0.045."
+    )
+    rising = finding(row(0, 0.5, 0.3), row(10, 0.9, 0.05))
+    assert rising.startswith("In this sweep, G keeps the label of 50.0 % at λ = 0 and 90.0 % at λ = 10;")
+    assert finding(row(10, 0.9, 0.05)) == ""  # one run is not a sweep
 
 
 def test_comparison_view_is_one_aligned_grid_per_translator_with_a_reading_under_every_image(weights: Path) -> None:

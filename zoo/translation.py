@@ -286,6 +286,31 @@ class TradeOff:
     default: str | None  # the label the heatmap opens on: the translator the pages default to
     measured_on: str  # what the figures come from, for the caption
 
+    @property
+    def finding(self) -> str:
+        """What the sweep's own figures show, in words: labels kept at the smallest, best and largest λ, and how
+        the cycle error moves. Written from the rows, so that the page says what these runs did, not what the
+        paper or an earlier sweep did."""
+        rows = [r for r in self.sweep if "label_preservation_mnist_to_usps" in r]
+        if len(rows) < 2:
+            return ""
+
+        def kept(row: dict) -> str:
+            return f"{100 * row['label_preservation_mnist_to_usps']:.1f} % at λ = {row['lambda_cycle']:g}"
+
+        low, high = rows[0], rows[-1]
+        best = max(rows, key=lambda r: r["label_preservation_mnist_to_usps"])
+        words = f"In this sweep, G keeps the label of {kept(low)}"
+        if best is not low and best is not high:
+            words += f", most at {kept(best)}, and {kept(high)}"
+        else:
+            words += f" and {kept(high)}"
+        if "cycle_l1_mnist" in low and "cycle_l1_mnist" in high:
+            words += (
+                f"; the cycle error |F(G(x)) − x| goes from {low['cycle_l1_mnist']:.3f} to {high['cycle_l1_mnist']:.3f}"
+            )
+        return words + "."
+
 
 def trade_off(
     models: Mapping[str, CycleGAN],
