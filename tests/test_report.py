@@ -72,3 +72,27 @@ def test_memorisation_and_translator_figures_in_plain_words(tiny_weights: Path, 
         assert "turns 7 → 9 (100 % of 7s) most often" in said
     finally:
         path.unlink()
+
+
+def test_translators_table_the_sweep_by_lambda_then_the_semantic_translator_labelled() -> None:
+    from zoo.report import report
+
+    def translator(lam: float, **extra: float) -> dict:
+        return {"kind": "translator", "lambda_cycle": lam, "lambda_identity": 0.0, **extra}
+
+    table = report(
+        {
+            "cyclegan-semantic": translator(10, semantic_weight=1.0),
+            "cyclegan-lambda15": translator(15),
+            "cyclegan-lambda3": translator(3),
+            "old-identity": translator(6, lambda_identity=3.0),
+        },
+        {},
+    )
+    rows = [line.split(" | ")[:2] for line in table.splitlines() if line.startswith("| cyclegan") or "old-" in line]
+    assert rows == [
+        ["| cyclegan-lambda3", "3"],
+        ["| old-identity", "6, identity 3"],
+        ["| cyclegan-lambda15", "15"],
+        ["| cyclegan-semantic", "10 + semantic loss"],
+    ]

@@ -135,13 +135,25 @@ def generator_table(rows: dict[str, dict[str, Any]]) -> str:
     )
 
 
+def _lambda_cell(m: dict[str, Any]) -> str:
+    """λ, and what else the translator was trained with when it is not a plain run of the sweep."""
+    if "lambda_cycle" not in m:
+        return "–"
+    cell = _num(m["lambda_cycle"], 0)
+    if m.get("semantic_weight"):
+        cell += " + semantic loss"
+    if m.get("lambda_identity"):
+        cell += f", identity {m['lambda_identity']:g}"
+    return cell
+
+
 def translator_table(rows: dict[str, dict[str, Any]]) -> str:
     return _table(
         TRANSLATOR_COLUMNS,
         (
             [
                 name,
-                _num(m.get("lambda_cycle"), 0) if "lambda_cycle" in m else "–",
+                _lambda_cell(m),
                 _pct(m.get("label_preservation_mnist_to_usps")),
                 _pct(m.get("label_preservation_usps_to_mnist")),
                 _pct(m.get("adaptation_accuracy")),
@@ -184,7 +196,9 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
         parts.append("### Generators (10,000 samples vs the MNIST test set)\n\n" + generator_table({**gens, **ref}))
     trans = {
         n: m
-        for n, m in sorted(results.items(), key=lambda kv: kv[1].get("lambda_cycle", 0))
+        for n, m in sorted(  # the sweep by λ, then the translators trained with another objective
+            results.items(), key=lambda kv: (bool(kv[1].get("semantic_weight")), kv[1].get("lambda_cycle", 0))
+        )
         if m["kind"] == "translator"
     }
     if trans:
