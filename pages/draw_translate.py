@@ -26,7 +26,7 @@ name, model = chosen_model("translator", "CycleGAN")
 if model is None:
     st.stop()
 objective = Objective.of(model)
-semantic = "; a frozen classifier read G(x) as x's digit (CyCADA)" if objective.semantic_weight else ""
+semantic = "; its semantic loss: frozen MNIST classifiers read G(x) as x's digit" if objective.semantic_weight else ""
 figures = report.translator_summary(name)
 st.caption(f"Trained with {objective.label} (λ weighs the cycle-consistency loss{semantic}). {figures}")
 
