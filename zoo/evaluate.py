@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             args.classifier_mnist,
             args.classifier_usps,
         )
-        folders = {Path(n).name if Path(n).is_dir() else n: resolve(n) for n in names}
+        folders = named_folders(names)
         models = {name: load_model(folder) for name, folder in folders.items()}
     except (DataError, ModelLoadError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -297,12 +297,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def named_folders(names: list[str]) -> dict[str, Path]:
+    """Each model's folder under the name its table row shows: a folder path's last component, else the name."""
+    return {Path(n).name if Path(n).is_dir() else n: resolve(n) for n in names}
+
+
 def readme_from_recorded(readme: Path, names: list[str]) -> int:
     """Rewrite ``readme``'s results from the figures each folder's metrics.json records (written by this command).
 
     For refreshing the README after a model is shipped or evaluated on its own, without measuring the whole zoo
     again. The reference rows are those of the most recent evaluation among the models."""
-    folders = {Path(n).name if Path(n).is_dir() else n: resolve(n) for n in names}
+    folders = named_folders(names)
     recorded = {name: read_metrics(folder) for name, folder in folders.items()}
     missing = sorted(name for name, evaluation in recorded.items() if evaluation is None)
     if missing:
