@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -178,19 +179,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(port: int) -> subprocess.Popen:
+def serve(port: int, log: Path) -> subprocess.Popen:
+    """The app on ``port``, its output to ``log``: a pipe nobody drains would block the server once full."""
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-        "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+        "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
     ]  # fmt: skip
-    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with log.open("wb") as sink:
+        return subprocess.Popen(command, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
 
 
-def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 90) -> None:
+def wait_healthy(base: str, server: subprocess.Popen, log: Path, timeout: float = 90) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if server.poll() is not None:
-            raise SystemExit(f"the server exited: {server.stderr.read()[-2000:]}")
+            raise SystemExit(f"the server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(base + "/_stcore/health", timeout=2).text == "ok":
                 return
@@ -207,9 +210,10 @@ def percentile(values: list[float], q: float) -> float:
 async def run(args: argparse.Namespace) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve(port)
+    log = Path(tempfile.mkdtemp(prefix="gan-zoo-load-")) / "streamlit.log"
+    server = serve(port, log)
     try:
-        wait_healthy(base, server)
+        wait_healthy(base, server, log)
         warm = Results()  # one session first, so that loading the models is not counted as load
         await scenario(base, warm, 1, args.timeout, time.monotonic() + args.timeout * 8, 0)
         if warm.errors:

@@ -43,8 +43,18 @@ PAGES = {  # menu entry → the page's heading
 }
 
 
+SERVER_LOGS: dict[str, Path] = {}  # url → the file its server writes to
+
+
+def server_output(url: str, chars: int = 3000) -> str:
+    """The end of what the server at ``url`` printed, for a failure's message."""
+    log = SERVER_LOGS.get(url)
+    text = log.read_text(errors="replace") if log and log.is_file() else ""
+    return f"(server output, {len(text):,} characters, ends:)\n{text[-chars:]}" if text else "(no server output)"
+
+
 @pytest.fixture(scope="module")
-def server(request: pytest.FixtureRequest):
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api")
@@ -61,8 +71,14 @@ def server(request: pytest.FixtureRequest):
     env.pop("GAN_ZOO_HUB_REPO", None)
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true"]
     command += [f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    command += ["--server.fileWatcherType=none"]  # as .streamlit/config.toml: the tests write into the watched tree
+    # The server's output goes to a file, never to a pipe nobody drains: once a pipe's 64 KiB buffer is full, the
+    # next write blocks whichever server thread makes it, the event loop included, and the app stops answering.
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    SERVER_LOGS[url] = log
     try:
         deadline = time.time() + 60
         while True:
@@ -73,8 +89,7 @@ def server(request: pytest.FixtureRequest):
             except OSError:
                 pass
             if process.poll() is not None or time.time() > deadline:
-                output = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
-                pytest.fail(f"streamlit did not come up on {url}: {output[-2000:]}")
+                pytest.fail(f"streamlit did not come up on {url}: {server_output(url)}")
             time.sleep(0.3)
         yield url
     finally:
@@ -108,9 +123,15 @@ def open_page(browser, url: str, height: int = 1000):
     machine (a live training in the same server, the test runner, Chromium) that event alone took 17 s, and CI
     once missed Playwright's default 30 s.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = browser.new_page(viewport={"width": 1400, "height": height})
-    page.goto(url, wait_until="commit", timeout=90_000)
-    page.wait_for_selector(IDLE, timeout=90_000)
+    try:
+        page.goto(url, wait_until="commit", timeout=90_000)
+        page.wait_for_selector(IDLE, timeout=90_000)
+    except PlaywrightTimeout as err:
+        page.close()
+        pytest.fail(f"the app did not answer a new session: {str(err).splitlines()[0]}\n{server_output(url)}")
     return page
 
 
