@@ -16,6 +16,7 @@ import torch
 
 import zoo
 from train import loop
+from zoo import card
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = {
@@ -290,7 +291,7 @@ def test_cyclegan_semantic_loss_reads_mnist_labels_only_and_keeps_its_judge_froz
     real_frozen, real_usps, real_mnist = cg.frozen_classifier, cg.usps_train, cg.mnist_train
     monkeypatch.setattr(cg, "frozen_classifier", lambda *a: judges.append(real_frozen(*a)) or judges[-1])
 
-    def run(name, usps_labels=None, mnist_labels=None):
+    def run(name, usps_labels=None, mnist_labels=None, *extra):
         if usps_labels:
             monkeypatch.setattr(cg, "usps_train", lambda args: (real_usps(args)[0], usps_labels(real_usps(args)[1])))
         if mnist_labels:
@@ -308,6 +309,7 @@ def test_cyclegan_semantic_loss_reads_mnist_labels_only_and_keeps_its_judge_froz
             "1",
             "--semantic-classifier",
             str(judge_dir),
+            *extra,
         )
         monkeypatch.setattr(cg, "usps_train", real_usps)
         monkeypatch.setattr(cg, "mnist_train", real_mnist)
@@ -323,6 +325,24 @@ def test_cyclegan_semantic_loss_reads_mnist_labels_only_and_keeps_its_judge_froz
         assert all(torch.equal(judge.state_dict()[k], saved[k]) for k in saved)  # unchanged after the steps
     config = json.loads((tmp_path / "plain" / "model" / "config.json").read_text())
     assert config["semantic_weight"] == 1.0 and config["semantic_classifier"] == [str(judge_dir)]
+    assert config["semantic_pseudo"] == "as-is"
+
+    # USPS digits named once by the judges' reading of them shrunk into MNIST's box, still never by their labels.
+    # The names are what F's loss uses: other names, another loss
+    read = []
+    real_read_all = cg.read_all
+    monkeypatch.setattr(cg, "read_all", lambda judges, images: read.append(images) or real_read_all(judges, images))
+    boxed = run("boxed", None, None, "--semantic-pseudo", "mnist-box")
+    usps_images = zoo.data.load_usps("train", tiny_data)[0]
+    assert len(read) == 1 and torch.equal(read[0], zoo.data.in_mnist_box(usps_images))
+    monkeypatch.setattr(cg, "read_all", lambda judges, images: torch.arange(len(images)) % 10)
+    assert run("boxed-named-otherwise", None, None, "--semantic-pseudo", "mnist-box") != boxed
+    monkeypatch.setattr(cg, "read_all", real_read_all)
+    scrambled = run("boxed-scrambled", lambda y: (y * 7 + 3) % 10, None, "--semantic-pseudo", "mnist-box")
+    assert scrambled == boxed
+    config = json.loads((tmp_path / "boxed" / "model" / "config.json").read_text())
+    assert config["semantic_pseudo"] == "mnist-box"
+    assert "shrunk into MNIST's 20×20 box" in card.card_text(tmp_path / "boxed" / "model")
 
 
 def test_cyclegan_semantic_loss_refuses_the_evaluators_classifier(tiny_data, tmp_path, monkeypatch):

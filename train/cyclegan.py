@@ -14,7 +14,9 @@ and pulling G towards it, harder as λ grows, cost labels: λ = 10 kept 81.4 % /
 ``--semantic-weight W`` adds CyCADA's semantic-consistency loss (Hoffman et al. 2018): a frozen MNIST
 classifier (``--semantic-classifier``, never the evaluator's) must read G(x) as the MNIST label of x and F(y)
 as its own reading of the USPS input y. The cycle loss alone cannot see a permutation of digits (G maps 7→9
-and F 9→7 back); this loss can. Only MNIST labels are read; USPS labels never are.
+and F 9→7 back); this loss can. Only MNIST labels are read; USPS labels never are. ``--semantic-pseudo
+mnist-box`` names each USPS digit by the judges' reading of it shrunk into MNIST's 20×20 box, read once before
+training: right for 99.3 % of USPS's training digits against 98.4 % as they are, so F is taught fewer wrong digits.
 
     python -m train.cyclegan --out runs/cyclegan-lambda10 --lambda-cycle 10
     python -m train.cyclegan --out runs/cyclegan-semantic --semantic-weight 1
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 import zoo
 from train.cli import main, nonnegative_float, nonnegative_int, positive_float, positive_int, unit_float
@@ -34,7 +37,7 @@ from train.common import linear_decay, mnist_train, usps_train
 from train.loop import Draw, Recipe, RunError, Runtime, set_requires_grad
 from zoo import folder
 from zoo.catalog import READERS
-from zoo.data import random_affine
+from zoo.data import in_mnist_box, random_affine
 from zoo.models import CycleGAN, DigitClassifier, ModelLoadError, PatchDiscriminator
 
 
@@ -100,6 +103,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the judges read randomly rotated, scaled and shifted translations, so that G must draw the digit "
         "rather than a pattern one network happens to read",
     )
+    g.add_argument(
+        "--semantic-pseudo",
+        choices=list(PSEUDO_LABELS),
+        default="as-is",
+        help="what the judges read to name the USPS digit that F(y) must keep: y as it is, or y shrunk into "
+        "MNIST's 20×20 box (read right more often)",
+    )
     g.add_argument("--pool-size", type=nonnegative_int, default=50, help="generated images kept per discriminator")
     g.add_argument("--lr", type=positive_float, default=2e-4, help="Adam learning rate")
     g.add_argument("--beta1", type=unit_float, default=0.5, help="Adam β1")
@@ -132,6 +142,17 @@ def frozen_classifier(name_or_path: str, device: torch.device) -> DigitClassifie
     return clf.to(device).eval().requires_grad_(False)
 
 
+PSEUDO_LABELS = ("as-is", "mnist-box")  # what the judges read to name a USPS digit (--semantic-pseudo)
+
+
+@torch.no_grad()
+def read_all(judges: list[nn.Module], images: torch.Tensor, batch: int = 1000) -> torch.Tensor:
+    """The judges' averaged reading (argmax of the mean probabilities) of every image, in batches."""
+    return torch.cat(
+        [sum(j(images[i : i + batch]).softmax(1) for j in judges).argmax(1) for i in range(0, len(images), batch)]
+    )
+
+
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     lambda_id = args.lambda_identity
     judges = [frozen_classifier(c, rt.device) for c in args.semantic_classifier] if args.semantic_weight > 0 else []
@@ -143,6 +164,10 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         return sum(F.cross_entropy(judge(images), labels) for judge in judges) / len(judges)
 
     mnist, usps = mnist_train(args), usps_train(args)
+    if judges and args.semantic_pseudo == "mnist-box":  # the judges' names for the USPS digits, read once, here
+        usps = (usps[0], read_all(judges, in_mnist_box(usps[0].to(rt.device))).cpu())
+    else:  # USPS labels are never read: the stream carries none
+        usps = (usps[0], torch.full_like(usps[1], -1))
     model = CycleGAN(
         args.g_width,
         args.n_blocks,
@@ -152,6 +177,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         semantic_weight=args.semantic_weight,
         semantic_classifier=args.semantic_classifier if judges else None,
         semantic_augment=args.semantic_augment if judges else False,
+        semantic_pseudo=args.semantic_pseudo if judges else "as-is",
     ).to(rt.device)
     d_usps = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
     d_mnist = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
@@ -171,9 +197,9 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         return F.mse_loss(scores, torch.full_like(scores, float(real)))
 
     def step(i: int, draw: Draw) -> dict[str, float]:
-        (x, x_labels), (y, _) = draw()  # x: MNIST, y: USPS; USPS labels are never read
+        (x, x_labels), (y, y_named) = draw()  # x: MNIST, y: USPS with the judges' names for it (or -1), never labels
         n = min(len(x), len(y))
-        x, x_labels, y = x[:n], x_labels[:n], y[:n]
+        x, x_labels, y, y_named = x[:n], x_labels[:n], y[:n], y_named[:n]
 
         # G and F: fool both discriminators (LSGAN), come back by the cycle, (optionally) keep the identity of
         # an image already in the target style, and (optionally) keep the digit as the frozen judge reads it
@@ -188,9 +214,10 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
             identity = F.l1_loss(g_train(y), y) + F.l1_loss(f_train(x), x) if lambda_id > 0 else torch.zeros(())
             semantic = torch.zeros(())
             if judges:  # CyCADA: G(x) must read as x's label, F(y) as the judges' reading of y
-                with torch.no_grad():
-                    pseudo = sum(judge(y).softmax(1) for judge in judges).argmax(1)
-                semantic = judged(fake_y, x_labels) + judged(fake_x, pseudo)
+                if args.semantic_pseudo == "as-is":
+                    with torch.no_grad():
+                        y_named = sum(judge(y).softmax(1) for judge in judges).argmax(1)
+                semantic = judged(fake_y, x_labels) + judged(fake_x, y_named)
             loss_g = adv + args.lambda_cycle * cycle + lambda_id * identity + args.semantic_weight * semantic
         loss_g.backward()
         opt_g.step()

