@@ -9,7 +9,7 @@ c(x, y) = 1 − cos(v(x), v(y)):
 The generator minimises L; the critic maximises it, updated once every n_gen + 1 steps (``updates_critic``).
 The transport plans are constants for the gradient. The exported generator is an EMA of its weights.
 
-    python -m train.otgan --out runs/otgan --steps 8000
+    python -m train.otgan --out runs/otgan
 """
 
 from __future__ import annotations
@@ -97,7 +97,10 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     )
 
 
-DEFAULTS = {"steps": 8000, "batch_size": 64}
+# The shipped otgan's recipe, so that `python -m train.otgan --out DIR` remakes it. bf16 autocast (Sinkhorn in
+# fp32): 1.7x the images/s of fp32 here, and the same recipe and seed retrained in bf16 measured better (IS 7.50 vs
+# 7.38, Fréchet 12.71 vs 13.39, 10,000 samples); --precision fp32 to opt out.
+DEFAULTS = {"steps": 4800, "batch_size": 64, "precision": "bf16"}
 
 
 def cli(argv: list[str] | None = None) -> Path:
