@@ -6,7 +6,7 @@ optimal and its estimate meaningful), else ``--n-critic``. After every critic up
 to [-c, c]. The logged ``wasserstein`` is E[D(real)] − E[D(fake)], the critic's estimate of W1, which tracks
 sample quality (the point of the paper).
 
-    python -m train.wgan --out runs/wgan --steps 10000
+    python -m train.wgan --out runs/wgan
 """
 
 from __future__ import annotations
@@ -95,7 +95,10 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     )
 
 
-DEFAULTS = {"steps": 10000, "batch_size": 64}
+# The shipped wgan's recipe, so that `python -m train.wgan --out DIR` remakes it. bf16 autocast: 1.4x the images/s
+# of fp32 here, and the same recipe and seed retrained in bf16 measured a little better (IS 6.21 vs 6.17, Fréchet
+# 23.96 vs 25.00, 10,000 samples); --precision fp32 to opt out.
+DEFAULTS = {"steps": 11000, "batch_size": 64, "precision": "bf16"}
 
 
 def cli(argv: list[str] | None = None) -> Path:
