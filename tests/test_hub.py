@@ -313,9 +313,13 @@ def test_a_silent_hub_cannot_hang_a_load(weights, tmp_path, silent_hub):
 import time
 import zoo
 from zoo.models import ModelLoadError
+import huggingface_hub  # imported before the clocks run: an import on a busy CPU is not the Hub's wait
+t = time.monotonic()
+zoo.load("dcgan", source="local")
+local = time.monotonic() - t
 t = time.monotonic()
 model = zoo.load("dcgan", source="auto", repo_id="someone/gan-zoo")
-print("first", type(model).__name__, round(time.monotonic() - t, 1))
+print("first", type(model).__name__, round(time.monotonic() - t - local, 1))
 t = time.monotonic()
 zoo.load("wgan", source="auto", repo_id="someone/gan-zoo")
 print("again", round(time.monotonic() - t, 1))
@@ -329,8 +333,8 @@ except ModelLoadError as err:
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     kind, seconds = lines["first"].split()
-    # the deadline, then the local folder (which takes a second or two on a busy 2-core machine)
-    assert kind == "DCGANGenerator" and float(seconds) < hub.DEADLINES["auto"] + 5
+    # the deadline, then the local folder: its own loading time is taken off (seconds on a busy 2-core machine)
+    assert kind == "DCGANGenerator" and float(seconds) < hub.DEADLINES["auto"] + 3
     assert "did not answer within 5 s" in result.stderr and "using the local folder" in result.stderr
     assert float(lines["again"]) < 1  # the Hub is not retried at once
     assert lines["hub:"].startswith("The Hub did not answer within 2 s while fetching 'dcgan' from someone/gan-zoo")
