@@ -84,7 +84,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
 # The shipped dcgan's recipe, so that `python -m train.dcgan --out DIR` remakes it. bf16 autocast: 1.8x the images/s
 # of fp32 on this CPU (AVX-512 BF16) and the same quality at equal steps (IS 6.40 vs 6.36, FD 22.1 vs 22.3 at step
 # 2,000; benchmarks/time_to_quality.py --every-steps 500); --precision fp32 to opt out.
-DEFAULTS = {"steps": 30000, "batch_size": 128, "precision": "bf16"}
+DEFAULTS = {"steps": 40000, "batch_size": 128, "precision": "bf16"}
 
 
 def cli(argv: list[str] | None = None) -> Path:
