@@ -31,7 +31,8 @@ SHIPPED: dict[str, tuple[str, str]] = {  # name → (kind, the command that make
     "cyclegan-semantic": (
         "translator",
         "python -m train.cyclegan --semantic-weight 1 --semantic-classifier classifier-mnist-semantic "
-        "classifier-mnist-semantic2 --semantic-augment --steps 14000 --out runs/cyclegan-semantic",
+        "classifier-mnist-semantic2 --semantic-augment --semantic-pseudo mnist-box --steps 14000 "
+        "--out runs/cyclegan-semantic",
     ),
     "classifier-mnist": ("classifier", "python -m train.classifier --domain mnist --out runs/classifier-mnist"),
     "classifier-usps": ("classifier", "python -m train.classifier --domain usps --out runs/classifier-usps"),
