@@ -214,9 +214,8 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
             identity = F.l1_loss(g_train(y), y) + F.l1_loss(f_train(x), x) if lambda_id > 0 else torch.zeros(())
             semantic = torch.zeros(())
             if judges:  # CyCADA: G(x) must read as x's label, F(y) as the judges' reading of y
-                if args.semantic_pseudo == "as-is":
-                    with torch.no_grad():
-                        y_named = sum(judge(y).softmax(1) for judge in judges).argmax(1)
+                if args.semantic_pseudo == "as-is":  # read here, under the step's autocast, as v1–v3 were
+                    y_named = read_all(judges, y)
                 semantic = judged(fake_y, x_labels) + judged(fake_x, y_named)
             loss_g = adv + args.lambda_cycle * cycle + lambda_id * identity + args.semantic_weight * semantic
         loss_g.backward()

@@ -127,8 +127,7 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
             f" Trained with CyCADA's semantic-consistency loss (Hoffman et al., 2018; weight "
             f"{config['semantic_weight']:g}): {who} ({judges}; never the evaluator's `classifier-mnist`) must "
             f"read G(x) as the MNIST label of x and F(y) as {whose} own reading of the USPS input y{boxed}{augment}. "
-            "Only "
-            "MNIST labels are used; USPS labels never are."
+            "Only MNIST labels are used; USPS labels never are."
         )
     parts = [f"---\n{data.to_yaml()}\n---\n", f"# {name}\n", about + "\n"]
     parts.append("## Configuration\n\n" + "\n".join(f"- `{k}`: {v}" for k, v in config.items()) + "\n")
