@@ -108,6 +108,39 @@ def test_resume_after_a_crash_replays_the_same_run(module, tiny_data, tmp_path, 
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
+def test_a_resume_may_add_a_decay_that_starts_after_its_checkpoint(tiny_data, tmp_path):
+    # a constant-rate run resumed with --lr-decay-from is, bit for bit, the run that had the decay from the start
+    straight = tmp_path / "straight"
+    run_cli("train.dcgan", tiny_data, straight, "--steps", "10", "--ckpt-every", "3", "--lr-decay-from", "0.6")
+    later = tmp_path / "later"
+    run_cli("train.dcgan", tiny_data, later, "--steps", "6", "--ckpt-every", "3")
+    run_cli("train.dcgan", tiny_data, later, "--steps", "10", "--lr-decay-from", "0.6", "--resume")
+
+    def losses(out):
+        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(out)]
+
+    assert losses(later) == losses(straight)
+    a = zoo.load(straight / "model").state_dict()
+    b = zoo.load(later / "model").state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    info = json.loads((later / "model" / loop.TRAINING_INFO).read_text())
+    assert info["arguments"]["lr_decay_from"] == 0.6 and info["arguments"]["steps"] == 10
+
+
+def test_a_resume_refuses_to_change_rates_it_already_used(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    run_cli("train.dcgan", tiny_data, out, "--steps", "6", "--ckpt-every", "3", "--lr-decay-from", "0.5")
+    # decaying since step 3: more steps would stretch a decay half done
+    with pytest.raises(SystemExit, match="already decay towards step 6") as exit_info:
+        run_cli("train.dcgan", tiny_data, out, "--steps", "8", "--lr-decay-from", "0.5", "--resume")
+    assert exit_info.value.code == 2
+    constant = tmp_path / "constant"
+    run_cli("train.dcgan", tiny_data, constant, "--steps", "6", "--ckpt-every", "3")
+    # a decay from step 4 of 8 would have lowered the rates of steps 5 and 6, which ran at the base rate
+    with pytest.raises(SystemExit, match="--lr-decay-from 1.0 → 0.5"):
+        run_cli("train.dcgan", tiny_data, constant, "--steps", "8", "--lr-decay-from", "0.5", "--resume")
+
+
 def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     path = tmp_path / loop.CHECKPOINT
     loop.atomic_save({"step": 1}, path)

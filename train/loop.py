@@ -269,12 +269,35 @@ def check_resume(ckpt: dict[str, Any], args: argparse.Namespace) -> None:
         return
     now = run_arguments(args)
     changed = [k for k in sorted(set(saved) | set(now)) if k not in RESUMABLE_CHANGES and saved.get(k) != now.get(k)]
+    if "lr_decay_from" in changed and still_constant(saved, ckpt["step"]) and still_constant(now, ckpt["step"]):
+        changed.remove("lr_decay_from")  # the rates so far are the same under both schedules: a decay may be added
+    elif (
+        "lr_decay_from" not in changed
+        and saved.get("steps") != now.get("steps")
+        and not still_constant(saved, ckpt["step"])
+    ):
+        raise RunError(
+            f"cannot resume {args.out} with --steps {now.get('steps')}: its learning rates already decay "
+            f"towards step {saved.get('steps')}, and other --steps would change them mid-run. Resume with "
+            f"--steps {saved.get('steps')}."
+        )
     if changed:
         diffs = ", ".join(f"--{k.replace('_', '-')} {saved.get(k)} → {now.get(k)}" for k in changed)
         raise RunError(
             f"cannot resume {args.out} with other settings ({diffs}); only --steps (upwards), logging intervals, "
-            "--threads, --device and --compile may change. Use the run's own arguments, or another --out."
+            "--threads, --device, --compile and a --lr-decay-from that starts at or after the checkpoint may change. "
+            "Use the run's own arguments, or another --out."
         )
+
+
+def still_constant(arguments: dict[str, Any], step: int) -> bool:
+    """Whether a run with these arguments trains at its base learning rates up to ``step``.
+
+    Such a run is, step for step, the start of one that adds a linear decay later, which is why a resume may add
+    ``--lr-decay-from`` (the reference CycleGAN's constant-then-decay schedule, decided after the constant part).
+    """
+    start = arguments.get("lr_decay_from", 1.0)
+    return start is None or start >= 1 or int(arguments["steps"] * start) >= step
 
 
 def checkpoint_state(
@@ -311,7 +334,10 @@ def restore(
         for k, opt in recipe.optimizers.items():
             opt.load_state_dict(ckpt["optimizers"][k])
         for k, sched in recipe.schedulers.items():
-            sched.load_state_dict(ckpt["schedulers"][k])
+            if k in ckpt["schedulers"]:
+                sched.load_state_dict(ckpt["schedulers"][k])
+            else:  # a constant-rate run gaining a decay (check_resume allowed it): the factor is 1 until here
+                sched.last_epoch = ckpt["step"]
         for k, obj in recipe.state.items():
             obj.load_state_dict(ckpt["state"][k])
         if ema is not None:
