@@ -538,7 +538,8 @@ def test_compile_keeps_checkpoints_and_exports_plain(tiny_data, tmp_path):
 
 def test_resume_refuses_other_settings_and_records_the_truth(tiny_data, tmp_path, capsys):
     out = tmp_path / "run"
-    run_cli("train.cyclegan", tiny_data, out, "--steps", "2", "--ckpt-every", "1")
+    constant = ["--lr-decay-from", "1"]  # CycleGAN decays from half way by default: --steps could not change then
+    run_cli("train.cyclegan", tiny_data, out, "--steps", "2", "--ckpt-every", "1", *constant)
     for extra, named in [
         (["--lr", "1e-3"], "--lr 0.0002 → 0.001"),
         (["--seed", "1"], "--seed 0 → 1"),
@@ -549,15 +550,31 @@ def test_resume_refuses_other_settings_and_records_the_truth(tiny_data, tmp_path
         (["--precision", "fp32"], "--precision bf16 → fp32"),  # bf16 is CycleGAN's default
     ]:
         with pytest.raises(SystemExit, match="cannot resume") as exit_info:
-            run_cli("train.cyclegan", tiny_data, out, "--steps", "3", "--resume", *extra)
+            run_cli("train.cyclegan", tiny_data, out, "--steps", "3", "--resume", *constant, *extra)
         assert exit_info.value.code == 2 and named in str(exit_info.value)
     with pytest.raises(SystemExit, match="--steps 1 is below the checkpoint's step 2"):
-        run_cli("train.cyclegan", tiny_data, out, "--steps", "1", "--resume")
+        run_cli("train.cyclegan", tiny_data, out, "--steps", "1", "--resume", *constant)
     assert "error: --steps 1 is below" in capsys.readouterr().err  # one line for the user, no traceback
-    folder = run_cli("train.cyclegan", tiny_data, out, "--steps", "3", "--resume", "--log-every", "2", "--threads", "1")
+    folder = run_cli(
+        "train.cyclegan", tiny_data, out, "--steps", "3", "--resume", "--log-every", "2", "--threads", "1", *constant
+    )
     info = json.loads((folder / loop.TRAINING_INFO).read_text())
     assert info["arguments"]["steps"] == 3 and info["arguments"]["lr"] == 0.0002
     assert json.loads((folder / "config.json").read_text())["lambda_cycle"] == 10.0
+
+
+def test_a_checkpoint_from_before_an_argument_existed_resumes_at_its_default(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    run_cli("train.cyclegan", tiny_data, out, "--steps", "4", "--ckpt-every", "1")
+    ckpt = torch.load(out / loop.CHECKPOINT, weights_only=True)
+    for added in ("lr_decay_from", "semantic_pseudo"):  # arguments CycleGAN gained while runs were in flight
+        del ckpt["arguments"][added]
+    ckpt["step"] = 3  # decaying since step 2
+    torch.save(ckpt, out / loop.CHECKPOINT)
+    with pytest.raises(SystemExit, match="--lr-decay-from 0.5 → 0.75"):  # the default stands for what it ran with
+        run_cli("train.cyclegan", tiny_data, out, "--steps", "4", "--resume", "--lr-decay-from", "0.75")
+    run_cli("train.cyclegan", tiny_data, out, "--steps", "4", "--resume")
+    assert read_log(out)[-1]["step"] == 4
 
 
 def test_damaged_log_line_does_not_block_resume(tiny_data, tmp_path):

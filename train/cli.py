@@ -93,6 +93,7 @@ nonnegative_int = _checked(int, lambda v: v >= 0, "an integer >= 0")
 positive_float = _checked(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
 nonnegative_float = _checked(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
 unit_float = _checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
+fraction = _checked(float, lambda v: 0 <= v <= 1, "a fraction in [0, 1]")
 
 
 def add_gan_arguments(
@@ -112,7 +113,7 @@ def add_gan_arguments(
     )
     g.add_argument(
         "--lr-decay-from",
-        type=_checked(float, lambda v: 0 <= v <= 1, "a fraction in [0, 1]"),
+        type=fraction,
         default=1.0,
         help="both learning rates decay linearly to 0 from this fraction of --steps on (1 = constant)",
     )
@@ -134,6 +135,8 @@ def parse_args(
     add_arguments(parser)
     args = parser.parse_args(argv)
     args._module = module
+    # what an argument added after a checkpoint was written stood for then: its default (see check_resume)
+    args._defaults = {k: parser.get_default(k) for k in vars(args) if not k.startswith("_")}
     return args
 
 

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import zoo
-from train.cli import main, nonnegative_float, nonnegative_int, positive_float, positive_int, unit_float
+from train.cli import fraction, main, nonnegative_float, nonnegative_int, positive_float, positive_int, unit_float
 from train.common import linear_decay, mnist_train, usps_train
 from train.loop import Draw, Recipe, RunError, Runtime, set_requires_grad
 from zoo import folder
@@ -112,6 +112,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--pool-size", type=nonnegative_int, default=50, help="generated images kept per discriminator")
     g.add_argument("--lr", type=positive_float, default=2e-4, help="Adam learning rate")
+    g.add_argument(
+        "--lr-decay-from",
+        type=fraction,
+        default=0.5,
+        help="the learning rates decay linearly to 0 from this fraction of --steps on (the reference: half way)",
+    )
     g.add_argument("--beta1", type=unit_float, default=0.5, help="Adam β1")
     g.add_argument("--g-width", type=positive_int, default=16, help="generator channels at 28×28")
     g.add_argument("--n-blocks", type=positive_int, default=4, help="residual blocks in the generators' trunk")
@@ -185,7 +191,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     d_usps_train, d_mnist_train = rt.wrap(d_usps), rt.wrap(d_mnist)
     opt_g = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
     opt_d = torch.optim.Adam([*d_usps.parameters(), *d_mnist.parameters()], lr=args.lr, betas=(args.beta1, 0.999))
-    decay = linear_decay(args.steps)
+    decay = linear_decay(args.steps, args.lr_decay_from)
     schedulers = {
         "generators": torch.optim.lr_scheduler.LambdaLR(opt_g, decay),
         "discriminators": torch.optim.lr_scheduler.LambdaLR(opt_d, decay),

@@ -267,6 +267,9 @@ def check_resume(ckpt: dict[str, Any], args: argparse.Namespace) -> None:
     if saved is None:
         print("warning: the checkpoint predates recorded arguments; assuming they match.", file=sys.stderr)
         return
+    # an argument the trainer gained after this checkpoint was written ran at its default, which by convention is
+    # the behaviour from before the argument existed
+    saved = {**{k: v for k, v in getattr(args, "_defaults", {}).items() if k not in saved}, **saved}
     now = run_arguments(args)
     changed = [k for k in sorted(set(saved) | set(now)) if k not in RESUMABLE_CHANGES and saved.get(k) != now.get(k)]
     if "lr_decay_from" in changed and still_constant(saved, ckpt["step"]) and still_constant(now, ckpt["step"]):
