@@ -133,6 +133,7 @@ def parse_args(
     """A trainer's arguments: the common ones, then the model's own (``add_arguments``)."""
     parser = base_parser(description, f"python -m {module}" if module else None, **defaults)
     add_arguments(parser)
+    parser.set_defaults(**defaults)  # again: the model's own arguments (its schedule, say) are added after the base
     args = parser.parse_args(argv)
     args._module = module
     # what an argument added after a checkpoint was written stood for then: its default (see check_resume)
