@@ -113,7 +113,7 @@ def test_a_resume_may_add_a_decay_that_starts_after_its_checkpoint(tiny_data, tm
     straight = tmp_path / "straight"
     run_cli("train.dcgan", tiny_data, straight, "--steps", "10", "--ckpt-every", "3", "--lr-decay-from", "0.6")
     later = tmp_path / "later"
-    run_cli("train.dcgan", tiny_data, later, "--steps", "6", "--ckpt-every", "3")
+    run_cli("train.dcgan", tiny_data, later, "--steps", "6", "--ckpt-every", "3", "--lr-decay-from", "1")
     run_cli("train.dcgan", tiny_data, later, "--steps", "10", "--lr-decay-from", "0.6", "--resume")
 
     def losses(out):
@@ -135,7 +135,7 @@ def test_a_resume_refuses_to_change_rates_it_already_used(tiny_data, tmp_path):
         run_cli("train.dcgan", tiny_data, out, "--steps", "8", "--lr-decay-from", "0.5", "--resume")
     assert exit_info.value.code == 2
     constant = tmp_path / "constant"
-    run_cli("train.dcgan", tiny_data, constant, "--steps", "6", "--ckpt-every", "3")
+    run_cli("train.dcgan", tiny_data, constant, "--steps", "6", "--ckpt-every", "3", "--lr-decay-from", "1")
     # a decay from step 4 of 8 would have lowered the rates of steps 5 and 6, which ran at the base rate
     with pytest.raises(SystemExit, match="--lr-decay-from 1.0 → 0.5"):
         run_cli("train.dcgan", tiny_data, constant, "--steps", "8", "--lr-decay-from", "0.5", "--resume")
