@@ -38,6 +38,18 @@ def read_log(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / loop.METRICS_LOG).read_text().splitlines()]
 
 
+def assert_same_run(out: Path, reference: Path) -> None:
+    """The same losses at every step (timings aside) and bit-identical exported weights."""
+
+    def losses(run: Path) -> list[dict]:
+        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(run)]
+
+    assert losses(out) == losses(reference)
+    a = zoo.load(reference / "model").state_dict()
+    b = zoo.load(out / "model").state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 @pytest.fixture(autouse=True)
 def _fast_wgan(monkeypatch):
     # 100 critic steps for each of the first 25 generator steps would make every tiny run slow
@@ -98,14 +110,7 @@ def test_resume_after_a_crash_replays_the_same_run(module, tiny_data, tmp_path, 
     with pytest.raises(SystemExit, match="--resume"):  # never overwrite a run by accident
         run_cli(module, tiny_data, crashed, "--steps", "6")
     run_cli(module, tiny_data, crashed, "--steps", "6", "--resume")
-
-    def losses(out):
-        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(out)]
-
-    assert losses(crashed) == losses(straight)
-    a = zoo.load(straight / "model").state_dict()
-    b = zoo.load(crashed / "model").state_dict()
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert_same_run(crashed, straight)
 
 
 def test_a_resume_may_add_a_decay_that_starts_after_its_checkpoint(tiny_data, tmp_path):
@@ -115,14 +120,7 @@ def test_a_resume_may_add_a_decay_that_starts_after_its_checkpoint(tiny_data, tm
     later = tmp_path / "later"
     run_cli("train.dcgan", tiny_data, later, "--steps", "6", "--ckpt-every", "3", "--lr-decay-from", "1")
     run_cli("train.dcgan", tiny_data, later, "--steps", "10", "--lr-decay-from", "0.6", "--resume")
-
-    def losses(out):
-        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(out)]
-
-    assert losses(later) == losses(straight)
-    a = zoo.load(straight / "model").state_dict()
-    b = zoo.load(later / "model").state_dict()
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert_same_run(later, straight)
     info = json.loads((later / "model" / loop.TRAINING_INFO).read_text())
     assert info["arguments"]["lr_decay_from"] == 0.6 and info["arguments"]["steps"] == 10
 
