@@ -19,6 +19,7 @@ import platform
 import shlex
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -467,8 +468,12 @@ class Run:
             )
         if self.ema is not None:
             self.ema.update(recipe.nets[recipe.export_net])
-        for sched in recipe.schedulers.values():
-            sched.step()
+        with warnings.catch_warnings():
+            # schedules count training steps, not each optimiser's own steps: OT-GAN's critic sits out the first
+            # step (n_gen), and torch would warn that its schedule moved before it did
+            warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler\.step\(\)` before")
+            for sched in recipe.schedulers.values():
+                sched.step()
         self.step += 1
         self.losses = losses
         self.wall += time.time() - t0
