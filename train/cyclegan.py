@@ -33,7 +33,7 @@ from torch import nn
 
 import zoo
 from train.cli import fraction, main, nonnegative_float, nonnegative_int, positive_float, positive_int, unit_float
-from train.common import linear_decay, mnist_train, usps_train
+from train.common import decay_schedulers, mnist_train, usps_train
 from train.loop import Draw, Recipe, RunError, Runtime, set_requires_grad
 from zoo import folder
 from zoo.catalog import READERS
@@ -191,11 +191,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     d_usps_train, d_mnist_train = rt.wrap(d_usps), rt.wrap(d_mnist)
     opt_g = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
     opt_d = torch.optim.Adam([*d_usps.parameters(), *d_mnist.parameters()], lr=args.lr, betas=(args.beta1, 0.999))
-    decay = linear_decay(args.steps, args.lr_decay_from)
-    schedulers = {
-        "generators": torch.optim.lr_scheduler.LambdaLR(opt_g, decay),
-        "discriminators": torch.optim.lr_scheduler.LambdaLR(opt_d, decay),
-    }
+    schedulers = decay_schedulers(args, {"generators": opt_g, "discriminators": opt_d})
     pool_usps, pool_mnist = ImagePool(args.pool_size), ImagePool(args.pool_size)
     preview_x, preview_y = mnist[0][:8].to(rt.device), usps[0][:8].to(rt.device)
 

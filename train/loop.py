@@ -300,8 +300,8 @@ def still_constant(arguments: dict[str, Any], step: int) -> bool:
     Such a run is, step for step, the start of one that adds a linear decay later, which is why a resume may add
     ``--lr-decay-from`` (the reference CycleGAN's constant-then-decay schedule, decided after the constant part).
     """
-    start = arguments.get("lr_decay_from", 1.0)
-    return start is None or start >= 1 or int(arguments["steps"] * start) >= step
+    start = arguments.get("lr_decay_from", 1.0)  # trainers without a schedule (the classifier) keep their rate
+    return start >= 1 or int(arguments["steps"] * start) >= step
 
 
 def checkpoint_state(
