@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
     test_x, _ = load_mnist("test")
     test_features = metrics.features(classifier, test_x)
     z = torch.randn(SAMPLES, run.model.latent_dim, generator=torch.Generator().manual_seed(0))
-    print(f"{module_name} {shlex.join(settings + trainer_extra)} ({torch.get_num_threads()} threads)", flush=True)
+    threads = torch.get_num_threads()
+    plural = "s" if threads != 1 else ""
+    print(f"{module_name} {shlex.join(settings + trainer_extra)} ({threads} thread{plural})", flush=True)
     print("| minutes | step | images seen | IS | FD |\n|---|---|---|---|---|", flush=True)
     points: list[dict] = []
     curve = out / "curve.jsonl"
