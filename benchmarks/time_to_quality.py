@@ -124,8 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     test_features = metrics.features(classifier, test_x)
     z = torch.randn(SAMPLES, run.model.latent_dim, generator=torch.Generator().manual_seed(0))
     threads = torch.get_num_threads()
-    plural = "s" if threads != 1 else ""
-    print(f"{module_name} {shlex.join(settings + trainer_extra)} ({threads} thread{plural})", flush=True)
+    command = f"{module_name} {shlex.join(settings + trainer_extra)}"  # what the curve's run was trained with
+    print(f"{command} ({threads} thread{'s' if threads != 1 else ''})", flush=True)
     print("| minutes | step | images seen | IS | FD |\n|---|---|---|---|---|", flush=True)
     points: list[dict] = []
     curve = out / "curve.jsonl"
@@ -163,9 +163,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{point['inception_score']:.2f} | {point['frechet_distance']:.2f} |",
                 flush=True,
             )
-            (out / "curve.svg").write_text(
-                svg_curve(points, f"{args.model}: {module_name} {shlex.join(trainer_extra)}")
-            )
+            (out / "curve.svg").write_text(svg_curve(points, f"{args.model}: {command}"))
             if done():
                 break
             next_at = min(next_at + args.every, args.minutes * 60)
