@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ SCRIPT = REPO / "benchmarks" / "time_to_quality.py"
 
 def run_benchmark(data: Path, out: Path) -> subprocess.CompletedProcess:
     argv = ["basic-gan", "--every-steps", "2", "--max-steps", "4", "--threads", "1", "--out", str(out)]
-    env = {"GAN_ZOO_DATA": str(data), "PATH": "", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "GAN_ZOO_DATA": str(data), "PYTHONPATH": str(REPO)}  # the caller's environment, tiny data
     return subprocess.run(
         [sys.executable, str(SCRIPT), *argv, "--", "--batch-size", "8"],
         capture_output=True,
