@@ -20,7 +20,7 @@ from zoo import card
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = {
-    "train.basic": [],
+    "train.basic": ["--g-hidden", "32", "--d-hidden", "32", "16"],
     "train.dcgan": ["--g-width", "8", "--d-width", "8"],
     "train.wgan": ["--g-width", "8", "--d-width", "8", "--n-critic", "2"],
     "train.otgan": ["--g-width", "4", "--d-width", "4", "--sinkhorn-iters", "20", "--n-gen", "1"],
@@ -700,6 +700,20 @@ def test_gan_export_writes_the_discriminator_and_the_command_rebuilds_it_from_a_
     assert folder.read_config(again) == folder.read_config(exported)
     for name, value in zoo.load(again).state_dict().items():
         assert torch.equal(value, disc.state_dict()[name]), name
+
+
+def test_mlp_widths_reach_both_exported_folders_and_reject_nonsense(tiny_data, tmp_path, capsys):
+    from zoo import folder
+
+    model_dir = run_cli("train.basic", tiny_data, tmp_path / "run", "--steps", "1", "--g-hidden", "24", "40")
+    assert folder.read_config(model_dir)["hidden"] == [24, 40]
+    assert zoo.load(model_dir).sample(2, seed=0).shape == (2, 1, 28, 28)
+    assert folder.read_config(folder.discriminator_folder(model_dir))["hidden"] == [32, 16]
+    for bad in (["--g-hidden"], ["--d-hidden", "0"], ["--g-hidden", "wide"]):
+        with pytest.raises(SystemExit) as exit_info:
+            run_cli("train.basic", tiny_data, tmp_path / "bad", "--steps", "1", *bad)
+        assert exit_info.value.code == 2
+    assert "--d-hidden: expected a positive integer, got 0" in capsys.readouterr().err
 
 
 def test_export_discriminator_refuses_what_it_cannot_export(tiny_data, tmp_path, capsys):

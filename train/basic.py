@@ -15,20 +15,26 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from train.cli import add_gan_arguments, main
+from train.cli import add_gan_arguments, main, positive_int
 from train.common import decay_schedulers, fixed_latents, mnist_train
 from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import BasicDiscriminator, BasicGenerator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_gan_arguments(parser, lr=2e-4, ema=0.999)
+    g = add_gan_arguments(parser, lr=2e-4, ema=0.999)
+    g.add_argument(
+        "--g-hidden", type=positive_int, nargs="+", default=[256, 512, 1024], help="generator hidden layer widths"
+    )
+    g.add_argument(
+        "--d-hidden", type=positive_int, nargs="+", default=[1024, 512, 256], help="discriminator hidden layer widths"
+    )
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     images, labels = mnist_train(args)
-    gen = BasicGenerator(args.latent_dim).to(rt.device)
-    disc = BasicDiscriminator().to(rt.device)
+    gen = BasicGenerator(args.latent_dim, tuple(args.g_hidden)).to(rt.device)
+    disc = BasicDiscriminator(tuple(args.d_hidden)).to(rt.device)
     gen_train, disc_train = rt.wrap(gen), rt.wrap(disc)
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d or args.lr, betas=(args.beta1, 0.999))
