@@ -171,7 +171,7 @@ PRESETS = {
     "wgan": Preset(
         "WGAN (paper settings, smaller networks)",
         "wgan",
-        {"--g-width": 16, "--g-layers": 3, "--d-width": 32, "--precision": "bf16", "--steps": 3000},
+        {"--g-width": 16, "--g-layers": 3, "--d-width": 32, "--lr": 5e-5, "--precision": "bf16", "--steps": 3000},
         "After a slow start (the paper's 100 critic steps for each of the first 25 generator steps), the critic's "
         "Wasserstein estimate falls as the digits improve: unlike a GAN's losses, it tracks sample quality.",
     ),
