@@ -172,6 +172,8 @@ def test_presets_and_knobs_are_valid_trainer_arguments() -> None:
             assert getattr(training.args, knob.dest) == training.settings[knob.flag], (key, knob.flag)
         assert preset.look_for.endswith(".") and preset.look_for.count(". ") == 0, key  # one sentence
     assert live.LiveTraining("wgan", {"--clip": live.OFF}).args.clip == 1e9  # "no clipping" validates
+    mlp = live.LiveTraining("basic-gan").args  # the 2014 sizes live, though the shipped recipe is wider
+    assert (mlp.g_hidden, mlp.d_hidden) == ([256, 512, 1024], [1024, 512, 256])
     for model in live.MODELS:
         defaults = live.default_settings(model)
         assert all(defaults[k.flag] in k.options for k in live.knobs(model)), model

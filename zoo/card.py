@@ -16,9 +16,9 @@ from .report import classifier_table, generator_table, translator_table
 
 ABOUT = {
     "basic": (
-        "The baseline GAN of Goodfellow et al. (2014) with multilayer perceptrons: generator 100→256→512→1024→784 "
-        "with LeakyReLU(0.2) and a tanh output, discriminator 784→1024→512→256→1 with dropout 0.3; "
-        "non-saturating generator loss.",
+        "The baseline GAN of Goodfellow et al. (2014) with multilayer perceptrons: a generator z → `hidden` → 784 "
+        "with LeakyReLU(0.2) and a tanh output, a discriminator 784 → its `hidden` → 1 with dropout 0.3 (the "
+        "2014 sizes: 256, 512, 1024 and 1024, 512, 256); non-saturating generator loss.",
         "unconditional-image-generation",
     ),
     "dcgan": (

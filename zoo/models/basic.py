@@ -10,7 +10,7 @@ from .discriminator import Discriminator
 
 
 class BasicGenerator(Generator):
-    """z → 256 → 512 → 1024 → 784 (``hidden``, the shipped widths), LeakyReLU(0.2), tanh output."""
+    """z → ``hidden`` → 784 (by default the 2014 sizes 256, 512, 1024), LeakyReLU(0.2), tanh output."""
 
     arch = "basic"
 
@@ -30,7 +30,7 @@ class BasicGenerator(Generator):
 
 
 class BasicDiscriminator(Discriminator):
-    """784 → 1024 → 512 → 256 (``hidden``) → 1 logit, LeakyReLU(0.2) and dropout 0.3."""
+    """784 → ``hidden`` (by default 1024, 512, 256) → 1 logit, LeakyReLU(0.2) and dropout 0.3."""
 
     arch = "basic-discriminator"
     output = "logit"
