@@ -48,3 +48,10 @@ def test_every_library_import_is_a_declared_dependency_and_requirements_install_
     assert "-e .[app]" in (REPO / "requirements.txt").read_text().splitlines()
     assert "-e .[app,test]" in (REPO / "requirements-test.txt").read_text().splitlines()
     assert zoo.list_models() == zoo.folder.list_models()
+
+
+def test_shipped_weights_stay_within_their_budget() -> None:
+    # weights/ holds only the shipped models and travels with every clone, wheel and Space: at most 60 MB
+    files = [p for p in (REPO / "weights").rglob("*") if p.is_file()]
+    assert all(p.suffix in {".json", ".jsonl", ".safetensors", ".md", ".png"} for p in files), "not a model file"
+    assert sum(p.stat().st_size for p in files) < 60e6
