@@ -20,7 +20,7 @@ from zoo import card
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = {
-    "train.basic": ["--g-hidden", "32", "--d-hidden", "32", "16"],
+    "train.basic": ["--g-hidden", "32", "--d-hidden", "32", "16", "--lr-decay-from", "1"],
     "train.dcgan": ["--g-width", "8", "--d-width", "8"],
     "train.wgan": ["--g-width", "8", "--d-width", "8", "--n-critic", "2"],
     "train.otgan": ["--g-width", "4", "--d-width", "4", "--sinkhorn-iters", "20", "--n-gen", "1"],
