@@ -581,6 +581,25 @@ def test_a_checkpoint_from_before_an_argument_existed_resumes_at_its_default(tin
     assert read_log(out)[-1]["step"] == 4
 
 
+def test_a_checkpoint_from_before_the_mlp_widths_existed_resumes_only_at_the_2014_sizes(tiny_data, tmp_path, capsys):
+    import train.basic
+
+    out = tmp_path / "run"
+    small = ["--g-hidden", "256", "512", "1024", "--d-hidden", "1024", "512", "256"]
+    common = ["--data-dir", str(tiny_data), "--out", str(out), "--batch-size", "8", "--lr-decay-from", "1"]
+    train.basic.cli([*common, "--steps", "2", *small])
+    ckpt = torch.load(out / loop.CHECKPOINT, weights_only=True)
+    for added in ("g_hidden", "d_hidden"):  # a run from before the flags, when the MLPs had the 2014 sizes
+        del ckpt["arguments"][added]
+    torch.save(ckpt, out / loop.CHECKPOINT)
+    resume = [*common, "--steps", "3", "--resume"]
+    with pytest.raises(SystemExit):  # the trainer's defaults are now wider: refused in one line, not a crash
+        train.basic.cli(resume)
+    assert "--g-hidden [256, 512, 1024] → [512, 1024, 2048]" in capsys.readouterr().err
+    train.basic.cli([*resume, *small])
+    assert read_log(out)[-1]["step"] == 3
+
+
 def test_damaged_log_line_does_not_block_resume(tiny_data, tmp_path):
     out = tmp_path / "run"
     run_cli("train.basic", tiny_data, out, "--steps", "2", "--ckpt-every", "1")

@@ -133,11 +133,13 @@ def parse_args(
     """A trainer's arguments: the common ones, then the model's own (``add_arguments``)."""
     parser = base_parser(description, f"python -m {module}" if module else None, **defaults)
     add_arguments(parser)
+    # what an argument added after a checkpoint was written stood for then: its own default, the behaviour from
+    # before it existed, not the shipped recipe's value that ``defaults`` sets next (see check_resume)
+    added_defaults = {a.dest: parser.get_default(a.dest) for a in parser._actions if a.dest != "help"}
     parser.set_defaults(**defaults)  # again: the model's own arguments (its schedule, say) are added after the base
     args = parser.parse_args(argv)
     args._module = module
-    # what an argument added after a checkpoint was written stood for then: its default (see check_resume)
-    args._defaults = {k: parser.get_default(k) for k in vars(args) if not k.startswith("_")}
+    args._defaults = added_defaults
     return args
 
 
