@@ -19,15 +19,20 @@ from train.cli import add_gan_arguments, main, positive_int
 from train.common import decay_schedulers, fixed_latents, mnist_train
 from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import BasicDiscriminator, BasicGenerator
+from zoo.models.basic import DISCRIMINATOR_HIDDEN_2014, GENERATOR_HIDDEN_2014
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = add_gan_arguments(parser, lr=2e-4, ema=0.999)
     g.add_argument(
-        "--g-hidden", type=positive_int, nargs="+", default=[256, 512, 1024], help="generator hidden layer widths"
+        "--g-hidden", type=positive_int, nargs="+", default=list(GENERATOR_HIDDEN_2014), help="generator hidden widths"
     )
     g.add_argument(
-        "--d-hidden", type=positive_int, nargs="+", default=[1024, 512, 256], help="discriminator hidden layer widths"
+        "--d-hidden",
+        type=positive_int,
+        nargs="+",
+        default=list(DISCRIMINATOR_HIDDEN_2014),
+        help="discriminator hidden widths",
     )
 
 
@@ -92,8 +97,8 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
 DEFAULTS = {
     "steps": 48000,
     "lr_decay_from": 0.66667,
-    "g_hidden": [512, 1024, 2048],
-    "d_hidden": [2048, 1024, 512],
+    "g_hidden": [2 * h for h in GENERATOR_HIDDEN_2014],
+    "d_hidden": [2 * h for h in DISCRIMINATOR_HIDDEN_2014],
     "batch_size": 64,
     "precision": "bf16",
 }

@@ -46,6 +46,7 @@ from torch import nn
 from train import cli, loop
 from zoo import card, metrics
 from zoo.folder import read_training, weights_dir, write_training
+from zoo.models.basic import DISCRIMINATOR_HIDDEN_2014, GENERATOR_HIDDEN_2014
 
 MODELS = {"dcgan": "train.dcgan", "basic-gan": "train.basic", "wgan": "train.wgan", "otgan": "train.otgan"}
 LIVE_MAX_ENV = "GAN_ZOO_LIVE_MAX"
@@ -89,10 +90,13 @@ COMMON_KNOBS = (
     Knob("--ema", "Generator weight average", (0.0, 0.9, 0.99, 0.999), "what the grid shows (0: the raw weights)"),
 )
 WIDTHS = (2, 4, 8, 16, 32, 64, 128)
-# Arguments a live run always gets: the MLP GAN trains live at the 2014 paper's sizes (100→256→512→1024→784), a
-# third of the shipped recipe's cost per step (its MLPs are twice as wide), so that digits show within minutes
+# Arguments a live run always gets: the MLP GAN trains live at the 2014 paper's sizes, a third of the shipped
+# recipe's cost per step (its MLPs are twice as wide), so that digits show within minutes
 LIVE_ARGV: dict[str, tuple[str, ...]] = {
-    "basic-gan": ("--g-hidden", "256", "512", "1024", "--d-hidden", "1024", "512", "256"),
+    "basic-gan": (
+        *("--g-hidden", *map(str, GENERATOR_HIDDEN_2014)),
+        *("--d-hidden", *map(str, DISCRIMINATOR_HIDDEN_2014)),
+    ),
 }
 KNOBS: dict[str, tuple[Knob, ...]] = {
     "dcgan": (

@@ -8,13 +8,17 @@ from torch import nn
 from .base import Generator
 from .discriminator import Discriminator
 
+# The 2014 paper's sizes: the classes' defaults, the live page's MLP (the shipped recipe doubles them)
+GENERATOR_HIDDEN_2014 = (256, 512, 1024)
+DISCRIMINATOR_HIDDEN_2014 = (1024, 512, 256)
+
 
 class BasicGenerator(Generator):
     """z → ``hidden`` → 784 (by default the 2014 sizes 256, 512, 1024), LeakyReLU(0.2), tanh output."""
 
     arch = "basic"
 
-    def __init__(self, latent_dim: int = 100, hidden: tuple[int, ...] = (256, 512, 1024)):
+    def __init__(self, latent_dim: int = 100, hidden: tuple[int, ...] = GENERATOR_HIDDEN_2014):
         super().__init__()
         self.latent_dim = latent_dim
         layers: list[nn.Module] = []
@@ -35,7 +39,7 @@ class BasicDiscriminator(Discriminator):
     arch = "basic-discriminator"
     output = "logit"
 
-    def __init__(self, hidden: tuple[int, ...] = (1024, 512, 256), dropout: float = 0.3):
+    def __init__(self, hidden: tuple[int, ...] = DISCRIMINATOR_HIDDEN_2014, dropout: float = 0.3):
         super().__init__()
         layers: list[nn.Module] = [nn.Flatten()]
         width = 28 * 28
