@@ -428,6 +428,20 @@ def test_cyclegan_identity_weight_is_independent_of_lambda_when_given(extra, ide
     assert zoo.load(folder).lambda_identity == identity
 
 
+def test_cyclegan_weight_average_only_watches_the_training(tiny_data, tmp_path):
+    """--ema exports an average of the generators' weights without changing a single training step."""
+    plain = run_cli("train.cyclegan", tiny_data, tmp_path / "plain", "--steps", "3")
+    averaged = run_cli("train.cyclegan", tiny_data, tmp_path / "ema", "--steps", "3", "--ema", "0.9")
+
+    def losses(run: Path) -> list[dict]:
+        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(run)]
+
+    assert losses(tmp_path / "plain") == losses(tmp_path / "ema")
+    a, b = zoo.load(plain).state_dict(), zoo.load(averaged).state_dict()
+    assert a.keys() == b.keys() and not all(torch.equal(a[k], b[k]) for k in a)
+    assert json.loads((averaged / loop.TRAINING_INFO).read_text())["arguments"]["ema"] == 0.9
+
+
 def test_missing_data_is_a_clear_error(tmp_path):
     env = {**os.environ, "GAN_ZOO_DATA": str(tmp_path / "nothing")}
     result = subprocess.run(

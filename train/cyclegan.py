@@ -119,6 +119,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the learning rates decay linearly to 0 from this fraction of --steps on (the reference: half way)",
     )
     g.add_argument("--beta1", type=unit_float, default=0.5, help="Adam β1")
+    g.add_argument(
+        "--ema",
+        type=unit_float,
+        default=0.0,
+        help="decay of an average of both generators' weights, exported instead of the trained ones (0 = off, "
+        "the reference); the average only watches, so training itself is unchanged",
+    )
     g.add_argument("--g-width", type=positive_int, default=16, help="generator channels at 28×28")
     g.add_argument("--n-blocks", type=positive_int, default=4, help="residual blocks in the generators' trunk")
     g.add_argument("--n-down", type=int, choices=[1, 2], default=2, help="downsamplings before the trunk")
@@ -254,6 +261,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         state={"pool_usps": pool_usps, "pool_mnist": pool_mnist},
         step=step,
         export_net="cyclegan",
+        ema=args.ema,
         datasets=[mnist, usps],
         preview=preview,
         preview_rows=8,
