@@ -38,13 +38,14 @@ def read_log(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / loop.METRICS_LOG).read_text().splitlines()]
 
 
+def logged_losses(out: Path) -> list[dict]:
+    """A run's logged figures at every step, timings aside (what two identical runs share)."""
+    return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(out)]
+
+
 def assert_same_run(out: Path, reference: Path) -> None:
     """The same losses at every step (timings aside) and bit-identical exported weights."""
-
-    def losses(run: Path) -> list[dict]:
-        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(run)]
-
-    assert losses(out) == losses(reference)
+    assert logged_losses(out) == logged_losses(reference)
     a = zoo.load(reference / "model").state_dict()
     b = zoo.load(out / "model").state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -432,11 +433,7 @@ def test_cyclegan_weight_average_only_watches_the_training(tiny_data, tmp_path):
     """--ema exports an average of the generators' weights without changing a single training step."""
     plain = run_cli("train.cyclegan", tiny_data, tmp_path / "plain", "--steps", "3")
     averaged = run_cli("train.cyclegan", tiny_data, tmp_path / "ema", "--steps", "3", "--ema", "0.9")
-
-    def losses(run: Path) -> list[dict]:
-        return [{k: v for k, v in r.items() if k not in ("images_per_s", "wall_time")} for r in read_log(run)]
-
-    assert losses(tmp_path / "plain") == losses(tmp_path / "ema")
+    assert logged_losses(tmp_path / "plain") == logged_losses(tmp_path / "ema")
     a, b = zoo.load(plain).state_dict(), zoo.load(averaged).state_dict()
     assert a.keys() == b.keys() and not all(torch.equal(a[k], b[k]) for k in a)
     assert json.loads((averaged / loop.TRAINING_INFO).read_text())["arguments"]["ema"] == 0.9
