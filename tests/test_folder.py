@@ -108,6 +108,15 @@ def test_a_discriminator_is_saved_beside_its_generator_in_half_precision(model_d
     assert isinstance(folder.load_model(folder.resolve("dcgan/discriminator")), DCGANDiscriminator)
 
 
+def test_the_default_discriminator_depth_keeps_the_shipped_weight_layout() -> None:
+    """``layers`` came after discriminators were shipped: its default must name the same tensors, so they load."""
+    keys = list(DCGANDiscriminator(width=4).state_dict())
+    assert keys[-2:] == ["net.5.weight", "net.5.bias"] and "net.3.running_mean" in keys
+    assert DCGANDiscriminator(width=4, layers=3).net[-1].weight.shape == (1, 16, 3, 3)
+    with pytest.raises(ValueError, match="layers must be 2 or 3"):
+        DCGANDiscriminator(width=4, layers=1)
+
+
 # --- untrusted folders: refused with one line, before anything is built ---
 
 

@@ -746,6 +746,21 @@ def test_mlp_widths_reach_both_exported_folders_and_reject_nonsense(tiny_data, t
     assert "--d-hidden: expected a positive integer, got 0" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("module", ["train.dcgan", "train.wgan"])
+def test_a_deeper_discriminator_reaches_its_exported_folder_and_rejects_other_depths(module, tiny_data, tmp_path):
+    from zoo import folder
+
+    model_dir = run_cli(module, tiny_data, tmp_path / "run", "--steps", "2", "--d-layers", "3")
+    exported = folder.discriminator_folder(model_dir)
+    assert folder.read_config(exported)["layers"] == 3
+    disc = zoo.load(exported)
+    assert disc(torch.zeros(2, 1, 28, 28)).shape == (2,)
+    assert sum(isinstance(m, torch.nn.Conv2d) for m in disc.modules()) == 4  # three stride-2 convolutions, one logit
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli(module, tiny_data, tmp_path / "bad", "--steps", "1", "--d-layers", "4")
+    assert exit_info.value.code == 2
+
+
 def test_export_discriminator_refuses_what_it_cannot_export(tiny_data, tmp_path, capsys):
     from train.export_discriminator import main as export_discriminator
 

@@ -25,12 +25,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×8, ×4, ×2)")
     g.add_argument("--g-layers", type=int, choices=[3, 4], default=4, help="generator up-convolutions")
     g.add_argument("--d-width", type=positive_int, default=64, help="discriminator channels (×1, ×2)")
+    g.add_argument(
+        "--d-layers",
+        type=int,
+        choices=[2, 3],
+        default=2,
+        help="discriminator stride-2 convolutions (3 adds one of 4·width channels)",
+    )
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     images, labels = mnist_train(args)
     gen = DCGANGenerator(args.latent_dim, args.g_width, args.g_layers).to(rt.device)
-    disc = DCGANDiscriminator(args.d_width).to(rt.device)
+    disc = DCGANDiscriminator(args.d_width, layers=args.d_layers).to(rt.device)
     gen_train, disc_train = rt.wrap(gen), rt.wrap(disc)
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d or args.lr, betas=(args.beta1, 0.999))

@@ -40,12 +40,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--g-width", type=positive_int, default=32, help="generator channels (×8, ×4, ×2)")
     g.add_argument("--g-layers", type=int, choices=[3, 4], default=4, help="generator up-convolutions")
     g.add_argument("--d-width", type=positive_int, default=64, help="critic channels (×1, ×2)")
+    g.add_argument(
+        "--d-layers",
+        type=int,
+        choices=[2, 3],
+        default=2,
+        help="critic stride-2 convolutions (3 adds one of 4·width channels)",
+    )
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     images, labels = mnist_train(args)
     gen = WGANGenerator(args.latent_dim, args.g_width, args.g_layers).to(rt.device)
-    critic = WGANCritic(args.d_width).to(rt.device)
+    critic = WGANCritic(args.d_width, layers=args.d_layers).to(rt.device)
     gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
     opt_g = torch.optim.RMSprop(gen.parameters(), lr=args.lr)
     opt_c = torch.optim.RMSprop(critic.parameters(), lr=args.lr_d or args.lr)

@@ -54,21 +54,31 @@ class DCGANGenerator(Generator):
 
 
 class DCGANDiscriminator(Discriminator):
-    """1×28×28 → width×14×14 → (2·width)×7×7 → one logit; no batch norm on the input layer."""
+    """Strided convolutions down to one logit; no batch norm on the input layer.
+
+    ``layers=2`` (default): 1×28×28 → width×14×14 → (2·width)×7×7 → one logit, the zoo's first DCGAN
+    discriminator. ``layers=3`` adds (4·width)×3×3 before the logit: the depth of the MNIST critic in the WGAN-GP
+    reference code (three stride-2 convolutions), for a critic whose capacity weight clipping limits.
+    """
 
     arch = "dcgan-discriminator"
     output = "logit"
 
-    def __init__(self, width: int = 64, batch_norm: bool = True):
+    def __init__(self, width: int = 64, batch_norm: bool = True, layers: int = 2):
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1),
-            nn.LeakyReLU(0.2, True),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),
-            nn.BatchNorm2d(2 * width) if batch_norm else nn.Identity(),
-            nn.LeakyReLU(0.2, True),
-            nn.Conv2d(2 * width, 1, 7, 1, 0),
-        )
+        if layers not in (2, 3):
+            raise ValueError(f"layers must be 2 or 3, got {layers}")
+        convs = [nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+        channels = width
+        for _ in range(layers - 1):
+            convs += [
+                nn.Conv2d(channels, 2 * channels, 4, 2, 1, bias=not batch_norm),
+                nn.BatchNorm2d(2 * channels) if batch_norm else nn.Identity(),
+                nn.LeakyReLU(0.2, True),
+            ]
+            channels *= 2
+        side = 7 if layers == 2 else 3
+        self.net = nn.Sequential(*convs, nn.Conv2d(channels, 1, side, 1, 0))
         self.apply(init_weights)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
