@@ -103,6 +103,7 @@ KNOBS: dict[str, tuple[Knob, ...]] = {
         Knob("--g-width", "Generator width", WIDTHS),
         Knob("--g-layers", "Generator up-convolutions", (3, 4)),
         Knob("--d-width", "Discriminator width", WIDTHS),
+        Knob("--d-layers", "Discriminator stride-2 convolutions", (2, 3)),
     ),
     "basic-gan": (),
     "wgan": (
@@ -110,6 +111,7 @@ KNOBS: dict[str, tuple[Knob, ...]] = {
         Knob("--n-critic", "Critic steps per generator step", (1, 2, 3, 5, 10)),
         Knob("--g-width", "Generator width", WIDTHS),
         Knob("--d-width", "Critic width", WIDTHS),
+        Knob("--d-layers", "Critic stride-2 convolutions", (2, 3), "3: more capacity under clipping, slower per step"),
     ),
     "otgan": (
         Knob("--epsilon", "Sinkhorn ε", (0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1.0)),
@@ -180,7 +182,15 @@ PRESETS = {
     "wgan": Preset(
         "WGAN (paper settings, smaller networks)",
         "wgan",
-        {"--g-width": 16, "--g-layers": 3, "--d-width": 32, "--lr": 5e-5, "--precision": "bf16", "--steps": 3000},
+        {
+            "--g-width": 16,
+            "--g-layers": 3,
+            "--d-width": 32,
+            "--d-layers": 2,
+            "--lr": 5e-5,
+            "--precision": "bf16",
+            "--steps": 3000,
+        },
         "After a slow start (the paper's 100 critic steps for each of the first 25 generator steps), the critic's "
         "Wasserstein estimate falls as the digits improve: unlike a GAN's losses, it tracks sample quality.",
     ),
@@ -217,6 +227,7 @@ PRESETS = {
             "--g-width": 16,
             "--g-layers": 3,
             "--d-width": 32,
+            "--d-layers": 2,
             "--clip": OFF,
             "--lr": 5e-4,
             "--ema": 0.0,
