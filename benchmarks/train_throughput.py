@@ -18,6 +18,8 @@ from pathlib import Path
 
 import torch
 
+from train.loop import bf16_is_native
+
 TRAINERS = {
     "basic": [],
     "dcgan": [],
@@ -58,7 +60,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device cpu\n")
+    native = "native" if bf16_is_native("cpu") else "emulated: auto picks fp32"
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device cpu, bf16 {native}\n")
     print("| trainer | batch | " + " | ".join(f"{v} images/s" for v in args.variants) + " |")
     print("|---|---|" + "---|" * len(args.variants))
     for name in args.only:

@@ -542,6 +542,37 @@ def test_bf16_precision_trains_and_exports_fp32_weights(module, tiny_data, tmp_p
     assert json.loads((folder / loop.TRAINING_INFO).read_text())["arguments"]["precision"] == "bf16"
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_precision_is_bf16_only_where_the_hardware_computes_it(native, tiny_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(loop, "bf16_is_native", lambda device: native)
+    folder = run_cli("train.basic", tiny_data, tmp_path / "run", "--steps", "1")  # the trainer's default: auto
+    recorded = json.loads((folder / loop.TRAINING_INFO).read_text())["arguments"]["precision"]
+    assert recorded == ("bf16" if native else "fp32")
+
+
+def test_a_resume_under_auto_precision_keeps_the_runs_own(tiny_data, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    run_cli("train.basic", tiny_data, out, "--steps", "2", "--ckpt-every", "1", "--precision", "bf16")
+    monkeypatch.setattr(loop, "bf16_is_native", lambda device: False)  # resumed on a machine without bf16
+    folder = run_cli("train.basic", tiny_data, out, "--steps", "3", "--resume")
+    assert json.loads((folder / loop.TRAINING_INFO).read_text())["arguments"]["precision"] == "bf16"
+    assert "bf16 autocast is emulated" in capsys.readouterr().err  # and the user learns why it is slow
+    with pytest.raises(SystemExit, match="--precision bf16 → fp32"):  # asked for explicitly, it must match
+        run_cli("train.basic", tiny_data, out, "--steps", "4", "--resume", "--precision", "fp32")
+
+
+def test_bf16_is_native_reads_a_failing_probe_as_no(monkeypatch):
+    assert isinstance(loop.bf16_is_native("cpu"), bool)
+
+    def broken() -> bool:
+        raise RuntimeError("no such probe in this torch")
+
+    for probe in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
+        monkeypatch.setattr(torch.cpu, probe, broken, raising=False)
+    monkeypatch.setattr(loop.platform, "machine", lambda: "x86_64")
+    assert loop.bf16_is_native("cpu") is False
+
+
 def test_compile_keeps_checkpoints_and_exports_plain(tiny_data, tmp_path):
     out = tmp_path / "run"
     folder = run_cli("train.basic", tiny_data, out, "--steps", "2", "--compile", "--ckpt-every", "1")
@@ -555,6 +586,8 @@ def test_resume_refuses_other_settings_and_records_the_truth(tiny_data, tmp_path
     out = tmp_path / "run"
     constant = ["--lr-decay-from", "1"]  # CycleGAN decays from half way by default: --steps could not change then
     run_cli("train.cyclegan", tiny_data, out, "--steps", "2", "--ckpt-every", "1", *constant)
+    ran = torch.load(out / loop.CHECKPOINT, weights_only=True)["arguments"]["precision"]  # auto, made concrete
+    other = {"fp32": "bf16", "bf16": "fp32"}[ran]
     for extra, named in [
         (["--lr", "1e-3"], "--lr 0.0002 → 0.001"),
         (["--seed", "1"], "--seed 0 → 1"),
@@ -562,7 +595,7 @@ def test_resume_refuses_other_settings_and_records_the_truth(tiny_data, tmp_path
         (["--limit", "16"], "--limit None → 16"),
         (["--pool-size", "2"], "--pool-size 4 → 2"),
         (["--batch-size", "4"], "--batch-size 8 → 4"),
-        (["--precision", "fp32"], "--precision bf16 → fp32"),  # bf16 is CycleGAN's default
+        (["--precision", other], f"--precision {ran} → {other}"),
     ]:
         with pytest.raises(SystemExit, match="cannot resume") as exit_info:
             run_cli("train.cyclegan", tiny_data, out, "--steps", "3", "--resume", *constant, *extra)

@@ -53,9 +53,10 @@ def base_parser(description: str, prog: str | None = None, **defaults: Any) -> a
     g.add_argument("--threads", type=positive_int, default=None, help="CPU threads for torch (default: all)")
     g.add_argument(
         "--precision",
-        choices=["fp32", "bf16"],
+        choices=["auto", "fp32", "bf16"],
         default="fp32",
-        help="bf16: forward passes under bfloat16 autocast (weights, optimisers and losses stay fp32)",
+        help="bf16: forward passes under bfloat16 autocast (weights, optimisers and losses stay fp32); auto: bf16 "
+        "where the CPU or GPU computes it natively, else fp32 (a resume keeps the run's own)",
     )
     g.add_argument(
         "--compile",

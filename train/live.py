@@ -86,7 +86,12 @@ COMMON_KNOBS = (
     Knob("--batch-size", "Batch size", (16, 32, 64, 128, 256)),
     Knob("--lr", "Generator learning rate", LRS),
     Knob("--lr-d", "Discriminator learning rate", (None, *LRS), "None: the generator's"),
-    Knob("--precision", "Precision", ("fp32", "bf16"), "bf16 autocast: faster on recent CPUs"),
+    Knob(
+        "--precision",
+        "Precision",
+        ("auto", "fp32", "bf16"),
+        "auto: bf16 autocast where the CPU has bf16 hardware, else fp32 (emulated bf16 is far slower)",
+    ),
     Knob("--ema", "Generator weight average", (0.0, 0.9, 0.99, 0.999), "what the grid shows (0: the raw weights)"),
 )
 WIDTHS = (2, 4, 8, 16, 32, 64, 128)
@@ -167,7 +172,7 @@ PRESETS = {
             "--d-width": 32,
             "--batch-size": 64,
             "--lr": 5e-4,
-            "--precision": "bf16",
+            "--precision": "auto",
             "--steps": 3000,
         },
         "Blobs turn into strokes within a minute and into digits you can read within two or three (on two free "
@@ -176,7 +181,7 @@ PRESETS = {
     "basic-gan": Preset(
         "MLP GAN (the 2014 baseline)",
         "basic-gan",
-        {"--batch-size": 64, "--precision": "bf16", "--steps": 5000},
+        {"--batch-size": 64, "--precision": "auto", "--steps": 5000},
         "Fully connected networks learn slower and noisier: speckled digits that sharpen over several minutes.",
     ),
     "wgan": Preset(
@@ -188,7 +193,7 @@ PRESETS = {
             "--d-width": 32,
             "--d-layers": 2,
             "--lr": 5e-5,
-            "--precision": "bf16",
+            "--precision": "auto",
             "--steps": 3000,
         },
         "After a slow start (the paper's 100 critic steps for each of the first 25 generator steps), the critic's "
@@ -197,7 +202,7 @@ PRESETS = {
     "otgan": Preset(
         "OT-GAN (Sinkhorn energy distance)",
         "otgan",
-        {"--batch-size": 64, "--precision": "bf16", "--steps": 3000},
+        {"--batch-size": 64, "--precision": "auto", "--steps": 3000},
         "Slower per step (four batches and six Sinkhorn plans each) but steady: the energy distance falls smoothly "
         "and the digits come without collapse.",
     ),
@@ -212,7 +217,7 @@ PRESETS = {
             "--lr-d": 5e-5,
             "--batch-size": 64,
             "--ema": 0.0,
-            "--precision": "bf16",
+            "--precision": "auto",
             "--steps": 1000,
         },
         "Within fifty steps all 64 samples turn into one and the same shape, read as one digit (a single bar in the "
@@ -231,7 +236,7 @@ PRESETS = {
             "--clip": OFF,
             "--lr": 5e-4,
             "--ema": 0.0,
-            "--precision": "bf16",
+            "--precision": "auto",
             "--steps": 500,
         },
         "Unclipped, the critic is no longer Lipschitz: its Wasserstein estimate shoots into the thousands during the "
@@ -249,7 +254,7 @@ PRESETS = {
             "--lr-d": 2e-3,
             "--batch-size": 64,
             "--ema": 0.0,
-            "--precision": "bf16",
+            "--precision": "auto",
             "--steps": 1000,
         },
         "D(real) → 1 and D(fake) → 0 within fifty steps: D wins outright, the generator's loss soars past 10 and "

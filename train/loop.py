@@ -198,10 +198,46 @@ class Runtime:
         return DistributedDataParallel(module, device_ids=ids)
 
 
-def setup_runtime(choice: str, precision: str = "fp32", compile: bool = False) -> Runtime:
+def device_type(choice: str) -> str:
+    """``--device`` resolved: "cuda" when asked for (an error if there is none) or, under auto, when present."""
     if choice == "cuda" and not torch.cuda.is_available():
         raise RunError("--device cuda was asked for but no CUDA device is available; use --device cpu")
-    use_cuda = choice == "cuda" or (choice == "auto" and torch.cuda.is_available())
+    return "cuda" if choice == "cuda" or (choice == "auto" and torch.cuda.is_available()) else "cpu"
+
+
+def bf16_is_native(device: str) -> bool:
+    """Whether this device multiplies bfloat16 in hardware, which is when bf16 autocast pays.
+
+    Without it, bf16 is emulated and far slower than fp32 (DCGAN's step: 8 against 168 images/s on an AVX2-only
+    EPYC; 1.4–2.6 times faster than fp32 on a Zen 4 with AVX-512 BF16). On x86 CPUs that means AVX-512 BF16 or AMX;
+    elsewhere oneDNN's own bf16 check (Arm's BF16 extension). The checks are torch's private probes, so any
+    failure of them reads as "not native" and the run falls back to fp32.
+    """
+    try:
+        if device == "cuda":
+            return torch.cuda.is_bf16_supported(including_emulation=False)
+        if platform.machine().lower() in ("x86_64", "amd64"):
+            return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def resolve_precision(choice: str, device: str, checkpoint_arguments: dict[str, Any] | None = None) -> str:
+    """``--precision auto`` made concrete, so that the run records (and a resume repeats) what it really used.
+
+    A resumed run keeps its checkpoint's precision (its numbers continue bit for bit wherever it resumes); a new
+    one takes bf16 where the hardware has it (:func:`bf16_is_native`) and fp32 elsewhere.
+    """
+    if choice != "auto":
+        return choice
+    if checkpoint_arguments and checkpoint_arguments.get("precision") in ("fp32", "bf16"):
+        return checkpoint_arguments["precision"]
+    return "bf16" if bf16_is_native(device) else "fp32"
+
+
+def setup_runtime(choice: str, precision: str = "fp32", compile: bool = False) -> Runtime:
+    use_cuda = device_type(choice) == "cuda"
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     if world_size == 1:
         return Runtime(torch.device("cuda" if use_cuda else "cpu"), precision=precision, compile=compile)
@@ -403,8 +439,16 @@ class Run:
                     f"{out} already holds a run ({CHECKPOINT}). Pass --resume to continue it, or choose another --out."
                 )
             ckpt = read_checkpoint(self.ckpt_path)
+        args.precision = resolve_precision(args.precision, device_type(args.device), ckpt and ckpt.get("arguments"))
+        if ckpt is not None:
             check_resume(ckpt, args)
         self.rt = rt = setup_runtime(args.device, args.precision, args.compile)
+        if rt.is_main and args.precision == "bf16" and not bf16_is_native(rt.device.type):
+            print(
+                f"warning: this {rt.device.type.upper()} has no bf16 hardware, so bf16 autocast is emulated and runs "
+                "many times slower than fp32; a new run is faster with --precision fp32 (or auto).",
+                file=sys.stderr,
+            )
         torch.manual_seed(args.seed)
         try:
             self.recipe = recipe = build(args, rt)

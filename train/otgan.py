@@ -97,11 +97,12 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     )
 
 
-# The shipped otgan's recipe, so that `python -m train.otgan --out DIR` remakes it. bf16 autocast (Sinkhorn in
-# fp32): 1.7x the images/s of fp32 here, and the same recipe and seed retrained in bf16 measured better (IS 7.50 vs
-# 7.38, Fréchet 12.71 vs 13.39 at 4,800 steps, 10,000 samples); --precision fp32 to opt out. 22,400 steps, constant
-# to 16,800, then decaying to 0: IS 8.45, Fréchet 3.77 (16,800 decaying from 12,000: 8.33 / 4.78).
-DEFAULTS = {"steps": 22400, "lr_decay_from": 0.75, "batch_size": 64, "precision": "bf16"}
+# The shipped otgan's recipe, so that `python -m train.otgan --out DIR` remakes it. bf16 autocast (Sinkhorn in fp32):
+# 1.7x the images/s of fp32 on a Zen 4 CPU, and the same recipe and seed retrained in bf16 measured better (IS 7.50 vs
+# 7.38, Fréchet 12.71 vs 13.39 at 4,800 steps, 10,000 samples); "auto" takes bf16 only where the hardware has it
+# (emulated bf16 is ~20x slower than fp32), fp32 elsewhere. 22,400 steps, constant to 16,800, then decaying to 0: IS
+# 8.45, Fréchet 3.77 (16,800 decaying from 12,000: 8.33 / 4.78).
+DEFAULTS = {"steps": 22400, "lr_decay_from": 0.75, "batch_size": 64, "precision": "auto"}
 
 
 def cli(argv: list[str] | None = None) -> Path:
