@@ -561,6 +561,14 @@ def test_a_resume_under_auto_precision_keeps_the_runs_own(tiny_data, tmp_path, m
         run_cli("train.basic", tiny_data, out, "--steps", "4", "--resume", "--precision", "fp32")
 
 
+def test_the_recorded_hardware_names_the_cpu_and_its_vector_instructions(monkeypatch):
+    monkeypatch.setattr(loop, "bf16_is_native", lambda device: True)
+    monkeypatch.setattr(loop, "cpu_name", lambda: "AMD EPYC 9654")
+    text = loop.hardware(loop.Runtime(torch.device("cpu")))
+    assert text.startswith("1× CPU (AMD EPYC 9654, ") and torch.backends.cpu.get_cpu_capability() in text
+    assert "BF16" in text
+
+
 def test_bf16_is_native_reads_a_failing_probe_as_no(monkeypatch):
     assert isinstance(loop.bf16_is_native("cpu"), bool)
 
