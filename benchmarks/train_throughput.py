@@ -1,5 +1,5 @@
 """Images per second of every trainer at its default batch size, per precision and compilation:
-``python benchmarks/train_throughput.py [--variants fp32 bf16 bf16+compile] [--threads N]``.
+``python benchmarks/train_throughput.py [--variants fp32 bf16 bf16+compile fp32+channels_last] [--threads N]``.
 
 Runs each entry point for a few steps in a temporary folder and prints the median of the images/s figures its
 metrics log reports, leaving out the first window (warm-up, and the one-off compile under ``--compile``).
@@ -35,6 +35,8 @@ VARIANTS = {
     "bf16": ["--precision", "bf16"],
     "fp32+compile": ["--precision", "fp32", "--compile"],
     "bf16+compile": ["--precision", "bf16", "--compile"],
+    "fp32+channels_last": ["--precision", "fp32", "--channels-last"],
+    "bf16+channels_last": ["--precision", "bf16", "--channels-last"],
 }
 
 

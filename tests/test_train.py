@@ -581,6 +581,38 @@ def test_bf16_is_native_reads_a_failing_probe_as_no(monkeypatch):
     assert loop.bf16_is_native("cpu") is False
 
 
+@pytest.mark.parametrize("module", ["train.dcgan", "train.wgan", "train.otgan", "train.cyclegan", "train.classifier"])
+def test_channels_last_is_the_same_arithmetic_and_exports_the_standard_layout(module, tiny_data, tmp_path):
+    fp32 = ["--steps", "3", "--precision", "fp32"]
+    run_cli(module, tiny_data, tmp_path / "plain", *fp32)
+    nhwc = run_cli(module, tiny_data, tmp_path / "nhwc", *fp32, "--channels-last")
+    for a, b in zip(logged_losses(tmp_path / "plain"), logged_losses(tmp_path / "nhwc"), strict=True):
+        assert a.keys() == b.keys() and all(b[k] == pytest.approx(a[k], rel=1e-4, abs=1e-6) for k in a)
+    state = torch.load(tmp_path / "nhwc" / loop.CHECKPOINT, weights_only=True)
+    trained = [t for net in state["nets"].values() for t in net.values() if t.dim() == 4]
+    assert trained and all(t.is_contiguous(memory_format=torch.channels_last) for t in trained)  # it did train NHWC
+    exported = zoo.load(nhwc).state_dict()
+    assert all(t.is_contiguous() for t in exported.values())
+    # the exported weights are the trained ones, moved back to the standard layout
+    final = (
+        state["ema"]["model"]
+        if state["ema"]
+        else next(n for n in state["nets"].values() if n.keys() == exported.keys())
+    )
+    assert all(torch.equal(exported[k], final[k]) for k in exported)
+    if (nhwc / "discriminator").exists():
+        assert zoo.load(nhwc / "discriminator") is not None
+
+
+def test_channels_last_may_change_when_a_run_resumes(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    constant = ["--lr-decay-from", "1"]  # so that --steps may grow
+    run_cli("train.dcgan", tiny_data, out, "--steps", "2", "--ckpt-every", "1", "--channels-last", *constant)
+    folder = run_cli("train.dcgan", tiny_data, out, "--steps", "3", "--resume", *constant)
+    assert read_log(out)[-1]["step"] == 3
+    assert json.loads((folder / loop.TRAINING_INFO).read_text())["arguments"]["channels_last"] is False
+
+
 def test_compile_keeps_checkpoints_and_exports_plain(tiny_data, tmp_path):
     out = tmp_path / "run"
     folder = run_cli("train.basic", tiny_data, out, "--steps", "2", "--compile", "--ckpt-every", "1")

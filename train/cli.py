@@ -63,6 +63,12 @@ def base_parser(description: str, prog: str | None = None, **defaults: Any) -> a
         action="store_true",
         help="torch.compile the networks being updated (a one-off compile of ~20-60 s, then faster steps)",
     )
+    g.add_argument(
+        "--channels-last",
+        action="store_true",
+        help="convolutional networks in the NHWC memory layout that oneDNN and cuDNN convolutions prefer (the same "
+        "arithmetic; exported weights in the standard layout)",
+    )
     g = parser.add_argument_group("data")
     g.add_argument(
         "--data-dir", type=Path, default=None, help="data root (default: $GAN_ZOO_DATA, ./data, ../shared/data)"

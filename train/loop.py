@@ -100,6 +100,7 @@ RESUMABLE_CHANGES = {
     "data_dir",
     "download",
     "compile",
+    "channels_last",
 }
 
 
@@ -174,6 +175,7 @@ class Runtime:
     world_size: int = 1
     precision: str = "fp32"
     compile: bool = False
+    channels_last: bool = False
 
     def autocast(self) -> torch.autocast:
         """The context for forward passes: bfloat16 autocast under ``--precision bf16`` (CPU or CUDA), else off.
@@ -189,7 +191,14 @@ class Runtime:
 
     def wrap(self, module: nn.Module) -> nn.Module:
         """The module to call when it is the one being updated: compiled under ``--compile``, DDP-wrapped when
-        distributed. The module itself stays unwrapped, so its state_dict (checkpoints, export) is unchanged."""
+        distributed. The module itself stays unwrapped, so its state_dict (checkpoints, export) is unchanged.
+
+        Under ``--channels-last`` the module's 4-d weights move, in place, to the NHWC layout that oneDNN's and
+        cuDNN's convolutions prefer; its activations follow them (a convolution takes its input's or its weight's
+        layout). Export writes the standard layout back (:func:`export_model`).
+        """
+        if self.channels_last:
+            module.to(memory_format=torch.channels_last)
         if self.compile:
             module = torch.compile(module)
         if self.world_size == 1:
@@ -236,17 +245,18 @@ def resolve_precision(choice: str, device: str, checkpoint_arguments: dict[str, 
     return "bf16" if bf16_is_native(device) else "fp32"
 
 
-def setup_runtime(choice: str, precision: str = "fp32", compile: bool = False) -> Runtime:
+def setup_runtime(choice: str, precision: str = "fp32", compile: bool = False, channels_last: bool = False) -> Runtime:
     use_cuda = device_type(choice) == "cuda"
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     if world_size == 1:
-        return Runtime(torch.device("cuda" if use_cuda else "cpu"), precision=precision, compile=compile)
+        device = torch.device("cuda" if use_cuda else "cpu")
+        return Runtime(device, precision=precision, compile=compile, channels_last=channels_last)
     rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
     if use_cuda:
         torch.cuda.set_device(local_rank)
     dist.init_process_group("nccl" if use_cuda else "gloo")
     device = torch.device("cuda", local_rank) if use_cuda else torch.device("cpu")
-    return Runtime(device, rank, world_size, precision, compile)
+    return Runtime(device, rank, world_size, precision, compile, channels_last)
 
 
 # --- checkpoints ----------------------------------------------------------------------------------------
@@ -325,8 +335,8 @@ def check_resume(ckpt: dict[str, Any], args: argparse.Namespace) -> None:
         diffs = ", ".join(f"--{k.replace('_', '-')} {saved.get(k)} → {now.get(k)}" for k in changed)
         raise RunError(
             f"cannot resume {args.out} with other settings ({diffs}); only --steps (upwards), logging intervals, "
-            "--threads, --device, --compile and a --lr-decay-from that starts at or after the checkpoint may change. "
-            "Use the run's own arguments, or another --out."
+            "--threads, --device, --compile, --channels-last and a --lr-decay-from that starts at or after the "
+            "checkpoint may change. Use the run's own arguments, or another --out."
         )
 
 
@@ -442,7 +452,7 @@ class Run:
         args.precision = resolve_precision(args.precision, device_type(args.device), ckpt and ckpt.get("arguments"))
         if ckpt is not None:
             check_resume(ckpt, args)
-        self.rt = rt = setup_runtime(args.device, args.precision, args.compile)
+        self.rt = rt = setup_runtime(args.device, args.precision, args.compile, args.channels_last)
         if rt.is_main and args.precision == "bf16" and not bf16_is_native(rt.device.type):
             print(
                 f"warning: this {rt.device.type.upper()} has no bf16 hardware, so bf16 autocast is emulated and runs "
@@ -556,7 +566,7 @@ class Run:
             results = self.recipe.finish(final) if self.recipe.finish else {}
             export_folder(final, model_dir, self.args, self.argv, self.wall, self.rt, results, self.out, self.step)
             if self.recipe.discriminator:
-                save_discriminator(self.recipe.nets[self.recipe.discriminator], model_dir)
+                save_discriminator(plain_copy(self.recipe.nets[self.recipe.discriminator]), model_dir)
             print(f"Exported {model_dir}" + "".join(f"; {k} {v:.4g}" for k, v in results.items()), file=sys.stderr)
         return model_dir
 
@@ -623,7 +633,12 @@ def _duration(seconds: float) -> str:
 
 def export_model(recipe: Recipe, ema: EMA | None) -> ZooModel:
     model = ema.model if ema else recipe.nets[recipe.export_net]
-    return copy.deepcopy(model).cpu().eval()
+    return plain_copy(model)
+
+
+def plain_copy(model: nn.Module) -> nn.Module:
+    """A CPU copy in eval mode and the standard memory layout (safetensors stores only contiguous tensors)."""
+    return copy.deepcopy(model).cpu().eval().to(memory_format=torch.contiguous_format)
 
 
 @torch.no_grad()
