@@ -343,7 +343,7 @@ def test_train_live_shows_the_game_then_pauses_and_resets(server: str, browser) 
         page.wait_for_function(  # the fragment refreshes by itself: the step under the grid moves on
             "t => !document.body.innerText.includes(t)", arg=first, timeout=60_000
         )
-        page.get_by_text("Inception Score (500 samples)").wait_for(timeout=240_000)  # step 100: slow on a busy CPU
+        page.get_by_text("Inception Score (500 samples)").wait_for(timeout=480_000)  # step 100: minutes on a busy CPU
         if os.environ.get("GAN_ZOO_TEST_SHIPPED") == "1":  # the README's picture: two minutes into a real training
             page.wait_for_timeout(120_000)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
