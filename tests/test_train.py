@@ -567,6 +567,10 @@ def test_the_recorded_hardware_names_the_cpu_and_its_vector_instructions(monkeyp
     text = loop.hardware(loop.Runtime(torch.device("cpu")))
     assert text.startswith("1× CPU (AMD EPYC 9654, ") and torch.backends.cpu.get_cpu_capability() in text
     assert "BF16" in text
+    monkeypatch.setattr(loop, "has_amx", lambda: True)
+    assert "BF16 + AMX" in loop.hardware(loop.Runtime(torch.device("cpu")))
+    monkeypatch.setattr(loop, "has_amx", lambda: False)
+    assert "AMX" not in loop.hardware(loop.Runtime(torch.device("cpu")))
 
 
 def test_bf16_is_native_reads_a_failing_probe_as_no(monkeypatch):

@@ -703,8 +703,18 @@ def hardware(rt: Runtime) -> str:
         return f"{rt.world_size}× {torch.cuda.get_device_name(rt.device)}"
     threads = torch.get_num_threads()
     isa = torch.backends.cpu.get_cpu_capability() + (" + BF16" if bf16_is_native("cpu") else "")
+    isa += " + AMX" if has_amx() else ""
     plural = "s" if threads != 1 else ""
     return f"{rt.world_size}× CPU ({cpu_name()}, {platform.machine()} {isa}, {threads} thread{plural})"
+
+
+def has_amx() -> bool:
+    """Whether this x86 CPU has AMX tiles (Intel since Sapphire Rapids): oneDNN runs bf16 matrix products on them
+    rather than on AVX-512 BF16, so a run's wall time depends on them as well as on the vector instructions."""
+    try:
+        return platform.machine().lower() in ("x86_64", "amd64") and bool(torch.cpu._is_amx_tile_supported())
+    except (AttributeError, RuntimeError, TypeError):  # a torch without the probe
+        return False
 
 
 def cpu_name() -> str:
