@@ -672,8 +672,12 @@ def export_folder(
     steps: int | None = None,
 ) -> None:
     """Save the model folder (zoo.folder) with what a model card needs: exact command, seed, steps (those reached;
-    default ``--steps``), wall time, hardware, the thinned metrics log and the last preview grid."""
-    save_model(model, folder)
+    default ``--steps``), wall time, hardware, the thinned metrics log and the last preview grid.
+
+    A GAN's generator is stored in half precision, like its discriminator: it is only ever sampled from (training
+    resumes from the checkpoint, in float32), and its samples change by far less than bf16 autocast's rounding
+    during training. Translators and classifiers (the evaluator's rulers) keep float32."""
+    save_model(model, folder, half=model.kind == "generator")
     command_args = sys.argv[1:] if argv is None else list(argv)
     module = sys.modules["__main__"].__spec__.name if getattr(sys.modules["__main__"], "__spec__", None) else None
     module = getattr(args, "_module", None) or module or "train"
