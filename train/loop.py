@@ -226,7 +226,7 @@ def bf16_is_native(device: str) -> bool:
         if device == "cuda":
             return torch.cuda.is_bf16_supported(including_emulation=False)
         if platform.machine().lower() in ("x86_64", "amd64"):
-            return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+            return bool(torch.cpu._is_avx512_bf16_supported()) or has_amx()
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError, TypeError):  # a torch without these probes or their arguments
         return False

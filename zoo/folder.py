@@ -245,7 +245,7 @@ def save_discriminator(model: ZooModel, folder: str | os.PathLike) -> Path:
     (scores, saliency), never trained further from here (the MLP GAN's has 4.2 M weights).
     """
     path = Path(folder) / DISCRIMINATOR
-    save_model(copy.deepcopy(model).cpu().eval(), path, half=True)
+    save_model(model, path, half=True)  # a half-precision copy: the trained net is left as it is
     return path
 
 
