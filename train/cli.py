@@ -116,7 +116,10 @@ def add_gan_arguments(
     g.add_argument("--latent-dim", type=positive_int, default=100, help="size of z")
     g.add_argument("--lr", type=positive_float, default=lr, help="generator learning rate (and D's, see --lr-d)")
     g.add_argument(
-        "--lr-d", type=positive_float, default=None, help="discriminator/critic learning rate (default: --lr)"
+        "--lr-d",
+        type=positive_float,
+        default=None,
+        help="discriminator/critic learning rate (unset: the same as --lr)",
     )
     g.add_argument(
         "--lr-decay-from",
