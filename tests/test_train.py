@@ -713,6 +713,23 @@ def test_a_checkpoint_from_before_the_mlp_widths_existed_resumes_only_at_the_201
     assert read_log(out)[-1]["step"] == 3
 
 
+def test_a_run_from_before_the_mlp_gans_default_d_rate_resumes_with_its_own(tiny_data, tmp_path, capsys):
+    import train.basic
+
+    out = tmp_path / "run"
+    common = ["--data-dir", str(tiny_data), "--out", str(out), "--batch-size", "8", "--lr-decay-from", "1"]
+    train.basic.cli([*common, "--steps", "2", "--lr-d", "2e-4"])
+    ckpt = torch.load(out / loop.CHECKPOINT, weights_only=True)
+    ckpt["arguments"]["lr_d"] = None  # written before train.basic's default --lr-d: D ran at --lr (2e-4)
+    torch.save(ckpt, out / loop.CHECKPOINT)
+    resume = [*common, "--steps", "3", "--resume"]
+    with pytest.raises(SystemExit):  # the default is now 1e-4: refused in one line, naming the rate it ran at
+        train.basic.cli(resume)
+    assert "--lr-d 0.0002 → 0.0001" in capsys.readouterr().err
+    train.basic.cli([*resume, "--lr-d", "2e-4"])
+    assert read_log(out)[-1]["step"] == 3
+
+
 def test_damaged_log_line_does_not_block_resume(tiny_data, tmp_path):
     out = tmp_path / "run"
     run_cli("train.basic", tiny_data, out, "--steps", "2", "--ckpt-every", "1")

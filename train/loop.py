@@ -317,7 +317,7 @@ def check_resume(ckpt: dict[str, Any], args: argparse.Namespace) -> None:
     # an argument the trainer gained after this checkpoint was written ran at its default, which by convention is
     # the behaviour from before the argument existed
     saved = {**{k: v for k, v in getattr(args, "_defaults", {}).items() if k not in saved}, **saved}
-    now = run_arguments(args)
+    saved, now = _discriminator_rate_named(saved), _discriminator_rate_named(run_arguments(args))
     changed = [k for k in sorted(set(saved) | set(now)) if k not in RESUMABLE_CHANGES and saved.get(k) != now.get(k)]
     if "lr_decay_from" in changed and still_constant(saved, ckpt["step"]) and still_constant(now, ckpt["step"]):
         changed.remove("lr_decay_from")  # the rates so far are the same under both schedules: a decay may be added
@@ -338,6 +338,14 @@ def check_resume(ckpt: dict[str, Any], args: argparse.Namespace) -> None:
             "--threads, --device, --compile, --channels-last and a --lr-decay-from that starts at or after the "
             "checkpoint may change. Use the run's own arguments, or another --out."
         )
+
+
+def _discriminator_rate_named(arguments: dict[str, Any]) -> dict[str, Any]:
+    """An unset ``--lr-d`` trained D at ``--lr``: say so, so that a run from before a trainer's default ``--lr-d``
+    resumes with ``--lr-d`` set to its ``--lr``, and one that set it to its ``--lr`` resumes without it."""
+    if "lr_d" in arguments and arguments["lr_d"] is None:
+        return {**arguments, "lr_d": arguments.get("lr")}
+    return arguments
 
 
 def still_constant(arguments: dict[str, Any], step: int) -> bool:
