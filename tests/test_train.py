@@ -732,6 +732,18 @@ def test_a_run_from_before_the_mlp_gans_default_d_rate_resumes_with_its_own(tiny
     assert read_log(out)[-1]["step"] == 3
 
 
+def test_an_unset_d_rate_is_the_generators_recorded_and_resumable_from_older_checkpoints(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    run_cli("train.dcgan", tiny_data, out, "--steps", "2", "--ckpt-every", "1", "--lr", "3e-4", "--lr-decay-from", "1")
+    ckpt = torch.load(out / loop.CHECKPOINT, weights_only=True)
+    assert ckpt["arguments"]["lr_d"] == 3e-4  # resolved when parsed: every consumer reads one number
+    assert {g["lr"] for g in ckpt["optimizers"]["discriminator"]["param_groups"]} == {3e-4}
+    ckpt["arguments"]["lr_d"] = None  # how checkpoints recorded it before parse_args resolved it
+    torch.save(ckpt, out / loop.CHECKPOINT)
+    run_cli("train.dcgan", tiny_data, out, "--steps", "3", "--lr", "3e-4", "--lr-decay-from", "1", "--resume")
+    assert read_log(out)[-1]["step"] == 3
+
+
 def test_damaged_log_line_does_not_block_resume(tiny_data, tmp_path):
     out = tmp_path / "run"
     run_cli("train.basic", tiny_data, out, "--steps", "2", "--ckpt-every", "1")

@@ -42,7 +42,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     disc = BasicDiscriminator(tuple(args.d_hidden)).to(rt.device)
     gen_train, disc_train = rt.wrap(gen), rt.wrap(disc)
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
-    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d or args.lr, betas=(args.beta1, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d, betas=(args.beta1, 0.999))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:

@@ -148,6 +148,8 @@ def parse_args(
     added_defaults = {a.dest: parser.get_default(a.dest) for a in parser._actions if a.dest != "help"}
     parser.set_defaults(**defaults)  # again: the model's own arguments (its schedule, say) are added after the base
     args = parser.parse_args(argv)
+    if getattr(args, "lr_d", 0) is None:
+        args.lr_d = args.lr  # an unset --lr-d means D trains at G's rate; resolved here, once, for every trainer
     args._module = module
     args._defaults = added_defaults
     return args

@@ -51,7 +51,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     critic = OTGANCritic(args.d_width).to(rt.device)
     gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
-    opt_c = torch.optim.Adam(critic.parameters(), lr=args.lr_d or args.lr, betas=(args.beta1, 0.999))
+    opt_c = torch.optim.Adam(critic.parameters(), lr=args.lr_d, betas=(args.beta1, 0.999))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:

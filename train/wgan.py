@@ -55,7 +55,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     critic = WGANCritic(args.d_width, layers=args.d_layers).to(rt.device)
     gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
     opt_g = torch.optim.RMSprop(gen.parameters(), lr=args.lr)
-    opt_c = torch.optim.RMSprop(critic.parameters(), lr=args.lr_d or args.lr)
+    opt_c = torch.optim.RMSprop(critic.parameters(), lr=args.lr_d)
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:
