@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
+import train.dcgan
 import zoo
 from train import live
 from zoo import folder
@@ -177,7 +178,8 @@ def test_presets_and_knobs_are_valid_trainer_arguments() -> None:
     for model in live.MODELS:
         defaults = live.default_settings(model)
         assert all(defaults[k.flag] in k.options for k in live.knobs(model)), model
-    assert live.default_settings("dcgan")["--lr"] == 2e-4 and live.default_settings("dcgan")["--lr-d"] is None
+    assert live.default_settings("dcgan")["--lr"] == 2e-4 and live.default_settings("wgan")["--lr-d"] is None
+    assert live.default_settings("dcgan")["--lr-d"] == train.dcgan.DEFAULTS["lr_d"]  # the shipped two time-scale
     argv = live.trainer_argv("dcgan", {"--lr": 5e-4, "--lr-d": None, "--g-layers": 3})
     assert argv == ["--lr", "0.0005", "--g-layers", "3"]
     with pytest.raises(ValueError, match="refuses these settings"):

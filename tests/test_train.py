@@ -732,16 +732,20 @@ def test_a_run_from_before_the_mlp_gans_default_d_rate_resumes_with_its_own(tiny
     assert read_log(out)[-1]["step"] == 3
 
 
-def test_an_unset_d_rate_is_the_generators_recorded_and_resumable_from_older_checkpoints(tiny_data, tmp_path):
+@pytest.mark.parametrize("module", ["train.basic", "train.dcgan", "train.wgan", "train.otgan"])
+def test_an_unset_d_rate_is_the_generators_and_resumes_as_the_same_rate_named(module, tiny_data, tmp_path):
     out = tmp_path / "run"
-    run_cli("train.dcgan", tiny_data, out, "--steps", "2", "--ckpt-every", "1", "--lr", "3e-4", "--lr-decay-from", "1")
+    rates = ["--lr", "3e-4", "--lr-decay-from", "1"]
+    run_cli(module, tiny_data, out, "--steps", "2", "--ckpt-every", "1", *rates, "--lr-d", "3e-4")
     ckpt = torch.load(out / loop.CHECKPOINT, weights_only=True)
-    assert ckpt["arguments"]["lr_d"] == 3e-4  # resolved when parsed: every consumer reads one number
-    assert {g["lr"] for g in ckpt["optimizers"]["discriminator"]["param_groups"]} == {3e-4}
-    ckpt["arguments"]["lr_d"] = None  # how checkpoints recorded it before parse_args resolved it
+    d_optimizer = next(opt for name, opt in ckpt["optimizers"].items() if name != "generator")
+    assert {g["lr"] for g in d_optimizer["param_groups"]} == {3e-4}
+    ckpt["arguments"]["lr_d"] = None  # the same run with --lr-d unset: D at --lr
     torch.save(ckpt, out / loop.CHECKPOINT)
-    run_cli("train.dcgan", tiny_data, out, "--steps", "3", "--lr", "3e-4", "--lr-decay-from", "1", "--resume")
+    run_cli(module, tiny_data, out, "--steps", "3", *rates, "--lr-d", "3e-4", "--resume")
     assert read_log(out)[-1]["step"] == 3
+    with pytest.raises(SystemExit):  # another rate is another run
+        run_cli(module, tiny_data, out, "--steps", "4", *rates, "--lr-d", "1e-4", "--resume")
 
 
 def test_damaged_log_line_does_not_block_resume(tiny_data, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from train.cli import add_gan_arguments, main, positive_int
+from train.cli import add_gan_arguments, discriminator_lr, main, positive_int
 from train.common import decay_schedulers, fixed_latents, mnist_train
 from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import BasicDiscriminator, BasicGenerator
@@ -42,7 +42,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     disc = BasicDiscriminator(tuple(args.d_hidden)).to(rt.device)
     gen_train, disc_train = rt.wrap(gen), rt.wrap(disc)
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
-    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d, betas=(args.beta1, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=discriminator_lr(args), betas=(args.beta1, 0.999))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:

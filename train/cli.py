@@ -133,6 +133,15 @@ def add_gan_arguments(
     return g
 
 
+def discriminator_lr(args: argparse.Namespace) -> float:
+    """D's (or the critic's) learning rate: ``--lr-d``, or G's ``--lr`` when it is unset.
+
+    The namespace keeps ``None`` for "unset" (the live page offers it as "the generator's", which follows ``--lr``);
+    every trainer and the resume check read the rate through this one rule.
+    """
+    return args.lr if args.lr_d is None else args.lr_d
+
+
 def parse_args(
     description: str,
     add_arguments: Callable[[argparse.ArgumentParser], None],
@@ -148,8 +157,6 @@ def parse_args(
     added_defaults = {a.dest: parser.get_default(a.dest) for a in parser._actions if a.dest != "help"}
     parser.set_defaults(**defaults)  # again: the model's own arguments (its schedule, say) are added after the base
     args = parser.parse_args(argv)
-    if getattr(args, "lr_d", 0) is None:
-        args.lr_d = args.lr  # an unset --lr-d means D trains at G's rate; resolved here, once, for every trainer
     args._module = module
     args._defaults = added_defaults
     return args

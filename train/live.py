@@ -80,7 +80,7 @@ class Knob:
         return self.flag.lstrip("-").replace("-", "_")
 
 
-LRS = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
+LRS = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 4e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)  # 4e-4: DCGAN's D (its trainer's default)
 COMMON_KNOBS = (
     Knob("--steps", "Steps", (200, 500, 1000, 2000, 3000, 5000, 10000), "training stops here"),
     Knob("--batch-size", "Batch size", (16, 32, 64, 128, 256)),

@@ -341,9 +341,9 @@ def check_resume(ckpt: dict[str, Any], args: argparse.Namespace) -> None:
 
 
 def _discriminator_rate_named(arguments: dict[str, Any]) -> dict[str, Any]:
-    """An unset ``--lr-d`` trained D at ``--lr``: say so. ``parse_args`` now resolves it, but checkpoints written
-    before that recorded ``None``, and a run from before a trainer's default ``--lr-d`` must resume with ``--lr-d``
-    set to its ``--lr`` (and one that set it to its ``--lr`` without it)."""
+    """An unset ``--lr-d`` trained D at ``--lr`` (``train.cli.discriminator_lr``): say so, so that a run from before a
+    trainer's default ``--lr-d`` resumes with ``--lr-d`` set to its ``--lr``, and one that set it to its ``--lr``
+    resumes without it."""
     if "lr_d" in arguments and arguments["lr_d"] is None:
         return {**arguments, "lr_d": arguments.get("lr")}
     return arguments

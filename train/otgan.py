@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from train.cli import add_gan_arguments, main, positive_float, positive_int
+from train.cli import add_gan_arguments, discriminator_lr, main, positive_float, positive_int
 from train.common import decay_schedulers, fixed_latents, mnist_train
 from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import OTGANCritic, OTGANGenerator
@@ -51,7 +51,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     critic = OTGANCritic(args.d_width).to(rt.device)
     gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
-    opt_c = torch.optim.Adam(critic.parameters(), lr=args.lr_d, betas=(args.beta1, 0.999))
+    opt_c = torch.optim.Adam(critic.parameters(), lr=discriminator_lr(args), betas=(args.beta1, 0.999))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from train.cli import add_gan_arguments, main, positive_float, positive_int
+from train.cli import add_gan_arguments, discriminator_lr, main, positive_float, positive_int
 from train.common import decay_schedulers, fixed_latents, mnist_train
 from train.loop import Draw, Recipe, Runtime, set_requires_grad
 from zoo.models import WGANCritic, WGANGenerator
@@ -55,7 +55,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     critic = WGANCritic(args.d_width, layers=args.d_layers).to(rt.device)
     gen_train, critic_train = rt.wrap(gen), rt.wrap(critic)
     opt_g = torch.optim.RMSprop(gen.parameters(), lr=args.lr)
-    opt_c = torch.optim.RMSprop(critic.parameters(), lr=args.lr_d)
+    opt_c = torch.optim.RMSprop(critic.parameters(), lr=discriminator_lr(args))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
 
     def step(i: int, draw: Draw) -> dict[str, float]:
