@@ -15,9 +15,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from train.cli import add_gan_arguments, discriminator_lr, main, positive_int
+from train.cli import add_gan_arguments, main, positive_int
 from train.common import decay_schedulers, fixed_latents, mnist_train
-from train.loop import Draw, Recipe, Runtime, set_requires_grad
+from train.loop import Draw, Recipe, Runtime, discriminator_lr, set_requires_grad
 from zoo.models import BasicDiscriminator, BasicGenerator
 from zoo.models.basic import DISCRIMINATOR_HIDDEN_2014, GENERATOR_HIDDEN_2014
 

@@ -133,15 +133,6 @@ def add_gan_arguments(
     return g
 
 
-def discriminator_lr(args: argparse.Namespace) -> float:
-    """D's (or the critic's) learning rate: ``--lr-d``, or G's ``--lr`` when it is unset.
-
-    The namespace keeps ``None`` for "unset" (the live page offers it as "the generator's", which follows ``--lr``);
-    every trainer and the resume check read the rate through this one rule.
-    """
-    return args.lr if args.lr_d is None else args.lr_d
-
-
 def parse_args(
     description: str,
     add_arguments: Callable[[argparse.ArgumentParser], None],

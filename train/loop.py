@@ -340,13 +340,21 @@ def check_resume(ckpt: dict[str, Any], args: argparse.Namespace) -> None:
         )
 
 
+def discriminator_lr(args: argparse.Namespace) -> float:
+    """D's (or the critic's) learning rate: ``--lr-d``, or G's ``--lr`` when it is unset.
+
+    The namespace keeps ``None`` for "unset" (the live page offers it as "the generator's", which follows ``--lr``);
+    the GAN trainers and the resume check read the rate through this one rule.
+    """
+    return args.lr if args.lr_d is None else args.lr_d
+
+
 def _discriminator_rate_named(arguments: dict[str, Any]) -> dict[str, Any]:
-    """An unset ``--lr-d`` trained D at ``--lr`` (``train.cli.discriminator_lr``): say so, so that a run from before a
-    trainer's default ``--lr-d`` resumes with ``--lr-d`` set to its ``--lr``, and one that set it to its ``--lr``
-    resumes without it."""
-    if "lr_d" in arguments and arguments["lr_d"] is None:
-        return {**arguments, "lr_d": arguments.get("lr")}
-    return arguments
+    """Name the rate an unset ``--lr-d`` trained D at, so that a run from before a trainer's default ``--lr-d``
+    resumes with ``--lr-d`` set to its ``--lr``, and one that set it to its ``--lr`` resumes without it."""
+    if "lr_d" not in arguments:
+        return arguments
+    return {**arguments, "lr_d": discriminator_lr(argparse.Namespace(lr=arguments.get("lr"), lr_d=arguments["lr_d"]))}
 
 
 def still_constant(arguments: dict[str, Any], step: int) -> bool:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import torch
 
-from train.cli import add_gan_arguments, discriminator_lr, main, positive_float, positive_int
+from train.cli import add_gan_arguments, main, positive_float, positive_int
 from train.common import decay_schedulers, fixed_latents, mnist_train
-from train.loop import Draw, Recipe, Runtime, set_requires_grad
+from train.loop import Draw, Recipe, Runtime, discriminator_lr, set_requires_grad
 from zoo.models import WGANCritic, WGANGenerator
 
 WARMUP_GEN_ITERS = 25
