@@ -898,6 +898,53 @@ def test_a_deeper_discriminator_reaches_its_exported_folder_and_rejects_other_de
     assert exit_info.value.code == 2
 
 
+def test_top_k_keeps_the_best_scored_share_of_the_batch_and_anneals_it_per_epoch():
+    from argparse import Namespace
+
+    from train.common import most_real, top_k_schedule
+
+    scores = torch.tensor([0.3, -2.0, 1.5, 0.1, -0.4, 2.2], requires_grad=True)
+    assert most_real(scores, 1.0) is scores  # off: the batch as it is, so old runs replay bit for bit
+    kept = most_real(scores, 0.5)
+    assert sorted(kept.tolist()) == pytest.approx([0.3, 1.5, 2.2])
+    kept.sum().backward()
+    assert scores.grad.tolist() == [1, 0, 1, 0, 0, 1]  # the samples rated least real send G no gradient
+    assert len(most_real(scores.detach(), 0.01)) == 1  # never an empty batch
+    args = Namespace(batch_size=100, top_k_decay=0.9, top_k_min=0.5)
+    fraction = top_k_schedule(args, n_images=1000)  # 10 steps per epoch
+    assert [fraction(s) for s in (0, 10, 20)] == pytest.approx([1.0, 0.9, 0.81])
+    assert fraction(10_000) == 0.5
+    args.top_k_decay = 1.0
+    assert fraction(10_000) == 1.0
+
+
+@pytest.mark.parametrize("module", ["train.dcgan", "train.wgan"])
+def test_top_k_training_updates_the_generator_from_the_samples_rated_most_real(
+    module, tiny_data, tmp_path, monkeypatch, capsys
+):
+    trainer = importlib.import_module(module)
+    calls = []
+
+    def recording(scores, fraction):
+        kept = most_real(scores, fraction)
+        calls.append((round(fraction, 3), len(scores), len(kept)))
+        return kept
+
+    most_real = trainer.most_real
+    monkeypatch.setattr(trainer, "most_real", recording)
+    extra = ["--limit", "16", "--steps", "5", "--top-k-decay", "0.5", "--top-k-min", "0.25"]
+    model_dir = run_cli(module, tiny_data, tmp_path / "run", *extra)  # batch 8 of 16 images: 2 steps per epoch
+    assert calls == [(1.0, 8, 8), (0.707, 8, 6), (0.5, 8, 4), (0.354, 8, 3), (0.25, 8, 2)]
+    recorded = json.loads((model_dir / "training.json").read_text())["arguments"]
+    assert (recorded["top_k_decay"], recorded["top_k_min"]) == (0.5, 0.25)
+    for bad in (["--top-k-decay", "0"], ["--top-k-min", "1.5"]):
+        with pytest.raises(SystemExit) as exit_info:
+            run_cli(module, tiny_data, tmp_path / "bad", "--steps", "1", *bad)
+        assert exit_info.value.code == 2
+        assert "expected a fraction in (0, 1]" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_export_discriminator_refuses_what_it_cannot_export(tiny_data, tmp_path, capsys):
     from train.export_discriminator import main as export_discriminator
 

@@ -101,6 +101,7 @@ positive_float = _checked(float, lambda v: v > 0 and math.isfinite(v), "a positi
 nonnegative_float = _checked(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
 unit_float = _checked(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 fraction = _checked(float, lambda v: 0 <= v <= 1, "a fraction in [0, 1]")
+positive_fraction = _checked(float, lambda v: 0 < v <= 1, "a fraction in (0, 1]")
 
 
 def add_gan_arguments(
@@ -131,6 +132,26 @@ def add_gan_arguments(
         g.add_argument("--beta1", type=unit_float, default=beta1, help="Adam β1")
     g.add_argument("--ema", type=unit_float, default=ema, help="generator weight EMA decay (0 = off)")
     return g
+
+
+def add_top_k_arguments(group: argparse._ArgumentGroup) -> None:
+    """Top-k training (Sinha et al. 2020) for a GAN whose generator loss is a mean over its samples' scores.
+
+    Off by default (a decay of 1 keeps the whole batch), so a run that predates the flags resumes as it ran.
+    """
+    group.add_argument(
+        "--top-k-decay",
+        type=positive_fraction,
+        default=1.0,
+        help="top-k training: G learns only from the fraction of its batch that D scores as most real; that "
+        "fraction starts at 1 and is multiplied by this every epoch (the paper's γ, 0.99); 1 = the whole batch",
+    )
+    group.add_argument(
+        "--top-k-min",
+        type=positive_fraction,
+        default=0.5,
+        help="the fraction of the batch top-k training never goes below (the paper's ν)",
+    )
 
 
 def parse_args(

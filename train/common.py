@@ -1,8 +1,10 @@
-"""Plumbing several trainers share: training data with --limit, fixed preview noise, learning-rate decay."""
+"""Plumbing several trainers share: training data with --limit, fixed preview noise, learning-rate decay, the
+top-k schedule."""
 
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 
 import torch
@@ -48,3 +50,28 @@ def decay_schedulers(
         return {}
     decay = linear_decay(args.steps, args.lr_decay_from)
     return {name: torch.optim.lr_scheduler.LambdaLR(opt, decay) for name, opt in optimizers.items()}
+
+
+def top_k_schedule(args: argparse.Namespace, n_images: int) -> Callable[[int], float]:
+    """The fraction of each generated batch that G learns from at step ``i`` under top-k training.
+
+    Sinha et al. (2020): the samples D scores as least real push G's update the wrong way (a sample between two
+    modes is pulled away from both), so G's loss keeps only the best ``k`` of its batch, with ``k`` annealed from
+    the whole batch by ``--top-k-decay`` per epoch (of this process's batches) down to ``--top-k-min``.
+    """
+    steps_per_epoch = n_images / args.batch_size
+
+    def fraction(step: int) -> float:
+        if args.top_k_decay >= 1:
+            return 1.0
+        return max(args.top_k_min, args.top_k_decay ** (step / steps_per_epoch))
+
+    return fraction
+
+
+def most_real(scores: torch.Tensor, fraction: float) -> torch.Tensor:
+    """The ``fraction`` of a batch's D scores (logits or critic values) that rate their samples most real: the
+    only ones G's loss reads under top-k training. The whole batch, untouched, at 1."""
+    if fraction >= 1:
+        return scores
+    return scores.topk(max(1, math.ceil(fraction * len(scores)))).values

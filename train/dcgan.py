@@ -14,8 +14,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from train.cli import add_gan_arguments, main, positive_int
-from train.common import decay_schedulers, fixed_latents, mnist_train
+from train.cli import add_gan_arguments, add_top_k_arguments, main, positive_int
+from train.common import decay_schedulers, fixed_latents, mnist_train, most_real, top_k_schedule
 from train.loop import Draw, Recipe, Runtime, discriminator_lr, set_requires_grad
 from zoo.models import DCGANDiscriminator, DCGANGenerator
 
@@ -32,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=2,
         help="discriminator stride-2 convolutions (3 adds one of 4·width channels)",
     )
+    add_top_k_arguments(g)
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
@@ -42,6 +43,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=discriminator_lr(args), betas=(args.beta1, 0.999))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
+    top_k = top_k_schedule(args, len(images))
 
     def step(i: int, draw: Draw) -> dict[str, float]:
         ((real, _),) = draw()
@@ -58,11 +60,12 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         loss_d.backward()
         opt_d.step()
 
-        # G: maximise log D(G(z)) (the non-saturating loss), D frozen
+        # G: maximise log D(G(z)) (the non-saturating loss) over the samples D rates most real (all of them
+        # unless --top-k-decay), D frozen
         set_requires_grad(disc, False)
         opt_g.zero_grad(set_to_none=True)
         with rt.autocast():
-            d_gen = disc(fake)
+            d_gen = most_real(disc(fake), top_k(i))
             loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
         loss_g.backward()
         opt_g.step()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import torch
 
-from train.cli import add_gan_arguments, main, positive_float, positive_int
-from train.common import decay_schedulers, fixed_latents, mnist_train
+from train.cli import add_gan_arguments, add_top_k_arguments, main, positive_float, positive_int
+from train.common import decay_schedulers, fixed_latents, mnist_train, most_real, top_k_schedule
 from train.loop import Draw, Recipe, Runtime, discriminator_lr, set_requires_grad
 from zoo.models import WGANCritic, WGANGenerator
 
@@ -47,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=2,
         help="critic stride-2 convolutions (3 adds one of 4·width channels)",
     )
+    add_top_k_arguments(g)
 
 
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
@@ -57,6 +58,7 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     opt_g = torch.optim.RMSprop(gen.parameters(), lr=args.lr)
     opt_c = torch.optim.RMSprop(critic.parameters(), lr=discriminator_lr(args))
     preview_z = fixed_latents(64, gen.latent_dim, rt.device)
+    top_k = top_k_schedule(args, len(images))
 
     def step(i: int, draw: Draw) -> dict[str, float]:
         # Critic: maximise E[D(real)] − E[D(G(z))] for n steps, clipping its weights to [-c, c] after each
@@ -73,11 +75,13 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
             opt_c.step()
             critic.clip_weights(args.clip)
 
-        # G: maximise E[D(G(z))], the critic frozen
+        # G: maximise E[D(G(z))] over the samples the critic rates most real (all of them unless --top-k-decay),
+        # the critic frozen
         set_requires_grad(critic, False)
         opt_g.zero_grad(set_to_none=True)
         with rt.autocast():
-            loss_g = -critic(gen_train(torch.randn(args.batch_size, gen.latent_dim, device=rt.device))).float().mean()
+            scores = critic(gen_train(torch.randn(args.batch_size, gen.latent_dim, device=rt.device)))
+            loss_g = -most_real(scores, top_k(i)).float().mean()
         loss_g.backward()
         opt_g.step()
         set_requires_grad(critic, True)
