@@ -354,7 +354,7 @@ def _discriminator_rate_named(arguments: dict[str, Any]) -> dict[str, Any]:
     resumes with ``--lr-d`` set to its ``--lr``, and one that set it to its ``--lr`` resumes without it."""
     if "lr_d" not in arguments:
         return arguments
-    return {**arguments, "lr_d": discriminator_lr(argparse.Namespace(lr=arguments.get("lr"), lr_d=arguments["lr_d"]))}
+    return {**arguments, "lr_d": discriminator_lr(argparse.Namespace(**arguments))}
 
 
 def still_constant(arguments: dict[str, Any], step: int) -> bool:
