@@ -980,3 +980,50 @@ def test_cyclegan_semantic_loss_averages_several_judges_on_augmented_translation
     config = json.loads((folder / "config.json").read_text())
     assert config["semantic_classifier"] == [str(one), str(two)] and config["semantic_augment"] is True
     assert all(r["semantic"] > 0 for r in read_log(out))
+
+
+@pytest.mark.parametrize("module", ["train.basic", "train.dcgan", "train.wgan"])
+def test_init_from_starts_the_model_and_its_discriminator_from_an_exported_folder(module, tiny_data, tmp_path, capsys):
+    from train.cli import parse_args
+    from zoo import folder
+
+    trainer = importlib.import_module(module)
+    source = run_cli(module, tiny_data, tmp_path / "first", "--steps", "2")
+    argv = ["--data-dir", str(tiny_data), "--out", str(tmp_path / "tuned"), "--batch-size", "8", *TINY[module]]
+    args = parse_args(
+        trainer.__doc__, trainer.add_arguments, [*argv, "--init-from", str(source)], module, **trainer.DEFAULTS
+    )
+    fresh = loop.Run(args, trainer.build)
+    for name, path in (
+        (fresh.recipe.export_net, source),
+        (fresh.recipe.discriminator, folder.discriminator_folder(source)),
+    ):
+        expected = zoo.load(path).state_dict()
+        for net in (
+            fresh.recipe.nets[name],
+            *([fresh.ema.model] if name == fresh.recipe.export_net and fresh.ema else []),
+        ):
+            got = net.state_dict()
+            assert all(torch.equal(got[k], expected[k]) for k in expected), (name, path)
+
+    model_dir = run_cli(module, tiny_data, tmp_path / "tuned", "--steps", "2", "--init-from", str(source))
+    assert json.loads((model_dir / "training.json").read_text())["arguments"]["init_from"] == str(source)
+    with pytest.raises(SystemExit) as exit_info:  # a resume is the same run: it keeps its starting point
+        run_cli(module, tiny_data, tmp_path / "tuned", "--steps", "3", "--resume")
+    assert exit_info.value.code == 2 and "init_from" in capsys.readouterr().err
+
+
+def test_init_from_refuses_a_folder_that_does_not_fit_and_writes_nothing(tiny_data, tmp_path, capsys):
+    source = run_cli("train.dcgan", tiny_data, tmp_path / "first", "--steps", "1")
+    cases = [
+        ("train.dcgan", ["--g-width", "16"], "its generator differs from this run's (width 8 there, 16 here)"),
+        ("train.wgan", [], "holds a DCGANGenerator; this trainer's generator is a WGANGenerator"),
+        ("train.dcgan", ["--init-from", str(tmp_path / "nothing")], "No config.json"),
+    ]
+    for module, extra, message in cases:
+        with pytest.raises(SystemExit) as exit_info:
+            run_cli(module, tiny_data, tmp_path / "bad", "--steps", "1", "--init-from", str(source), *extra)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    assert not (tmp_path / "bad").exists()

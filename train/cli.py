@@ -47,6 +47,14 @@ def base_parser(description: str, prog: str | None = None, **defaults: Any) -> a
     )
     g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto picks cuda if present")
     g.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    g.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="start from an exported model folder's weights (e.g. weights/dcgan: the model and, for a GAN, its "
+        "discriminator/) instead of a fresh initialisation, with fresh optimisers: fine-tuning a shipped model",
+    )
     g.add_argument("--sample-every", type=positive_int, default=500, help="steps between sample grids")
     g.add_argument("--log-every", type=positive_int, default=25, help="steps between metrics-log lines")
     g.add_argument("--ckpt-every", type=positive_int, default=500, help="steps between checkpoints")

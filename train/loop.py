@@ -490,6 +490,8 @@ class Run:
             BatchStream(tuple(t.to(rt.device) for t in ds), args.batch_size, args.seed * 1000 + 7919 * rt.rank + i)
             for i, ds in enumerate(recipe.datasets)
         ]
+        if ckpt is None and args.init_from is not None:
+            load_initial_weights(recipe, args.init_from, announce=rt.is_main)
         self.ema = EMA(recipe.nets[recipe.export_net], recipe.ema) if recipe.ema > 0 else None
 
         self.step, self.wall = 0, 0.0
@@ -646,6 +648,46 @@ def _duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
+def load_initial_weights(recipe: Recipe, folder: Path, announce: bool = True) -> None:
+    """Start the recipe's exported network (and its discriminator, when the folder holds one) from ``folder``'s
+    weights: ``--init-from``, fine-tuning a finished model. The folder's own config must describe the same
+    network as this run's arguments; a mismatch is refused with what differs, never silently half-loaded.
+    Weights load through safetensors (no pickle), so any folder is safe to point at."""
+    folder = Path(folder)
+    pairs = [(recipe.export_net, folder)]
+    if recipe.discriminator:
+        pairs.append((recipe.discriminator, folder / model_folder.DISCRIMINATOR))
+    for name, path in pairs:
+        if name == recipe.discriminator and model_folder.discriminator_folder(folder) is None:
+            if announce:
+                print(f"note: {folder} holds no discriminator/; the {name} starts fresh.", file=sys.stderr)
+            continue
+        net = recipe.nets[name]
+        try:
+            source = model_folder.load_model(path)
+        except (model_folder.ModelLoadError, OSError) as err:
+            raise RunError(f"--init-from {folder}: {err}") from err
+        # the constructors' arguments, as config.json records them (a tuple of widths reads back as a list)
+        mine, theirs = (json.loads(json.dumps(m._hub_mixin_config)) for m in (net, source))
+        if type(source) is not type(net):
+            raise RunError(
+                f"--init-from {path} holds a {type(source).__name__}; this trainer's {name} is a {type(net).__name__}."
+            )
+        if mine != theirs:
+            diffs = ", ".join(
+                f"{k} {theirs.get(k)} there, {mine.get(k)} here"
+                for k in sorted(mine | theirs)
+                if mine.get(k) != theirs.get(k)
+            )
+            raise RunError(
+                f"--init-from {path}: its {name} differs from this run's ({diffs}); pass the arguments its "
+                "training.json records."
+            )
+        net.load_state_dict(source.state_dict())  # copies into this run's tensors (device, layout, float32)
+        if announce:
+            print(f"Starting the {name} from {path}", file=sys.stderr)
 
 
 def export_model(recipe: Recipe, ema: EMA | None) -> ZooModel:
