@@ -1006,10 +1006,19 @@ def test_init_from_starts_the_model_and_its_discriminator_from_an_exported_folde
             got = net.state_dict()
             assert all(torch.equal(got[k], expected[k]) for k in expected), (name, path)
 
-    model_dir = run_cli(module, tiny_data, tmp_path / "tuned", "--steps", "2", "--init-from", str(source))
-    assert json.loads((model_dir / "training.json").read_text())["arguments"]["init_from"] == str(source)
+    constant = ["--lr-decay-from", "1"]  # so that a resume may go further
+    parent = json.loads((source / "training.json").read_text())
+    model_dir = run_cli(module, tiny_data, tmp_path / "tuned", *constant, "--steps", "2", "--init-from", str(source))
+    training = json.loads((model_dir / "training.json").read_text())
+    assert training["arguments"]["init_from"] == str(source) and training["started_from"] == parent
+    assert f"fine-tuned from a model trained with `{parent['command']}`" in card.card_text(model_dir)
+    (source / "training.json").write_text("{}")  # the starting folder replaced: a resume still names the original
+    model_dir = run_cli(
+        module, tiny_data, tmp_path / "tuned", *constant, "--steps", "3", "--init-from", str(source), "--resume"
+    )
+    assert json.loads((model_dir / "training.json").read_text())["started_from"] == parent
     with pytest.raises(SystemExit) as exit_info:  # a resume is the same run: it keeps its starting point
-        run_cli(module, tiny_data, tmp_path / "tuned", "--steps", "3", "--resume")
+        run_cli(module, tiny_data, tmp_path / "tuned", *constant, "--steps", "3", "--resume")
     assert exit_info.value.code == 2 and "init_from" in capsys.readouterr().err
 
 

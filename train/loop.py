@@ -374,6 +374,7 @@ def checkpoint_state(
     step: int,
     wall: float,
     arguments: dict[str, Any] | None = None,
+    started_from: dict[str, Any] | None = None,
 ) -> dict:
     rng = {"torch": torch.get_rng_state()}
     if torch.cuda.is_available():
@@ -389,6 +390,7 @@ def checkpoint_state(
         "ema": ema.state_dict() if ema else None,
         "streams": [s.state_dict() for s in streams],
         "rng": rng,
+        "started_from": started_from,
     }
 
 
@@ -490,13 +492,18 @@ class Run:
             BatchStream(tuple(t.to(rt.device) for t in ds), args.batch_size, args.seed * 1000 + 7919 * rt.rank + i)
             for i, ds in enumerate(recipe.datasets)
         ]
+        # the training.json of the folder a fine-tuning run started from, carried in its checkpoints (that folder
+        # may be replaced before the run ends) into its own training.json as ``started_from``
+        self.started_from: dict[str, Any] | None = None
         if ckpt is None and args.init_from is not None:
             load_initial_weights(recipe, args.init_from, announce=rt.is_main)
+            self.started_from = dict(model_folder.read_training(Path(args.init_from)) or {})
         self.ema = EMA(recipe.nets[recipe.export_net], recipe.ema) if recipe.ema > 0 else None
 
         self.step, self.wall = 0, 0.0
         if ckpt is not None:
             self.step, self.wall = restore(ckpt, self.ckpt_path, recipe, self.streams, self.ema)
+            self.started_from = ckpt.get("started_from")
             if rt.is_main:
                 print(f"Resuming from step {self.step} ({self.ckpt_path})", file=sys.stderr)
         elif args.resume and rt.is_main:
@@ -571,7 +578,13 @@ class Run:
     def save_checkpoint(self) -> None:
         if self.rt.is_main:
             state = checkpoint_state(
-                self.recipe, self.streams, self.ema, self.step, self.wall, run_arguments(self.args)
+                self.recipe,
+                self.streams,
+                self.ema,
+                self.step,
+                self.wall,
+                run_arguments(self.args),
+                self.started_from,
             )
             atomic_save(state, self.ckpt_path)
 
@@ -583,7 +596,18 @@ class Run:
         if self.rt.is_main:
             final = export_model(self.recipe, self.ema)
             results = self.recipe.finish(final) if self.recipe.finish else {}
-            export_folder(final, model_dir, self.args, self.argv, self.wall, self.rt, results, self.out, self.step)
+            export_folder(
+                final,
+                model_dir,
+                self.args,
+                self.argv,
+                self.wall,
+                self.rt,
+                results,
+                self.out,
+                self.step,
+                self.started_from,
+            )
             if self.recipe.discriminator:
                 save_discriminator(plain_copy(self.recipe.nets[self.recipe.discriminator]), model_dir)
             print(f"Exported {model_dir}" + "".join(f"; {k} {v:.4g}" for k, v in results.items()), file=sys.stderr)
@@ -729,9 +753,12 @@ def export_folder(
     results: dict[str, float],
     out: Path,
     steps: int | None = None,
+    started_from: dict[str, Any] | None = None,
 ) -> None:
     """Save the model folder (zoo.folder) with what a model card needs: exact command, seed, steps (those reached;
-    default ``--steps``), wall time, hardware, the thinned metrics log and the last preview grid.
+    default ``--steps``), wall time, hardware, the thinned metrics log and the last preview grid; a fine-tuning
+    run (``--init-from``) adds ``started_from``, the training record of the model it started from, so that the
+    card can show the whole cost and both commands.
 
     A GAN's generator is stored in half precision, like its discriminator: it is only ever sampled from (training
     resumes from the checkpoint, in float32), and its samples change by far less than bf16 autocast's rounding
@@ -754,6 +781,8 @@ def export_folder(
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "results": results,
     }
+    if started_from is not None:
+        info["started_from"] = started_from
     write_training(folder, info)
     write_training_log(folder, out / METRICS_LOG)
     write_samples(folder, out / "samples" / "latest.png")

@@ -142,6 +142,7 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
             f"- wall time {training['wall_time_s']:.0f} s ({hours:.2f} h) on {training['hardware']}, "
             f"torch {training['torch']}, finished {training['finished']}\n"
             + "".join(f"- final {k}: {v:.4g}\n" for k, v in training.get("results", {}).items())
+            + _started_from(training)
         )
     if evaluation:
         m = evaluation["metrics"]
@@ -182,6 +183,21 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
         + "\n```\n"
     )
     return "\n".join(parts)
+
+
+def _started_from(training: dict) -> str:
+    """The lines a fine-tuned model (``--init-from``) adds: the run that made its starting weights, and the total."""
+    parent = training.get("started_from")
+    if not parent:
+        return ""
+    if "command" not in parent:
+        return f"- fine-tuned from `{training['arguments'].get('init_from')}` (no training record there)\n"
+    total = parent.get("wall_time_s", 0) + training["wall_time_s"]
+    return (
+        f"- fine-tuned from a model trained with `{parent['command']}` (seed {parent.get('seed')}, "
+        f"{parent.get('steps')} steps, {parent.get('wall_time_s', 0):.0f} s on {parent.get('hardware')}); "
+        f"both runs together: {total:.0f} s ({total / 3600:.2f} h)\n"
+    )
 
 
 def write_card(folder: str | Path, repo_id: str | None = None) -> Path:

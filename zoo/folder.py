@@ -79,6 +79,7 @@ class TrainingInfo(TypedDict, total=False):
     finished: str
     results: dict[str, float]
     origin: str  # "live": trained in the app's Train live page and saved there mid-way (absent: the command line)
+    started_from: dict[str, Any]  # a fine-tuning run's (--init-from): the training.json of the model it started from
 
 
 # --- where folders are --------------------------------------------------------------------------------------
