@@ -1011,7 +1011,10 @@ def test_init_from_starts_the_model_and_its_discriminator_from_an_exported_folde
     model_dir = run_cli(module, tiny_data, tmp_path / "tuned", *constant, "--steps", "2", "--init-from", str(source))
     training = json.loads((model_dir / "training.json").read_text())
     assert training["arguments"]["init_from"] == str(source) and training["started_from"] == parent
-    assert f"fine-tuned from a model trained with `{parent['command']}`" in card.card_text(model_dir)
+    assert f"fine-tuned from `{source}`, a model trained with `{parent['command']}`" in card.card_text(model_dir)
+    training["started_from"] = {"command": "python -m train.x", "wall_time_s": "long"}  # a record damaged by hand
+    (model_dir / "training.json").write_text(json.dumps(training))
+    assert f"fine-tuned from `{source}`, whose training this run did not record" in card.card_text(model_dir)
     (source / "training.json").write_text("{}")  # the starting folder replaced: a resume still names the original
     model_dir = run_cli(
         module, tiny_data, tmp_path / "tuned", *constant, "--steps", "3", "--init-from", str(source), "--resume"

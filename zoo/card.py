@@ -186,17 +186,19 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
 
 
 def _started_from(training: dict) -> str:
-    """The lines a fine-tuned model (``--init-from``) adds: the run that made its starting weights, and the total."""
-    parent = training.get("started_from")
-    if not parent:
+    """The line a fine-tuned model (``--init-from``) adds: the run that made its starting weights, and the total."""
+    init_from = (training.get("arguments") or {}).get("init_from")
+    if not init_from:
         return ""
-    if "command" not in parent:
-        return f"- fine-tuned from `{training['arguments'].get('init_from')}` (no training record there)\n"
-    total = parent.get("wall_time_s", 0) + training["wall_time_s"]
+    parent = training.get("started_from") or {}
+    wall = parent.get("wall_time_s")
+    if not isinstance(parent.get("command"), str) or not isinstance(wall, (int, float)):
+        return f"- fine-tuned from `{init_from}`, whose training this run did not record\n"
+    total = wall + training["wall_time_s"]
     return (
-        f"- fine-tuned from a model trained with `{parent['command']}` (seed {parent.get('seed')}, "
-        f"{parent.get('steps')} steps, {parent.get('wall_time_s', 0):.0f} s on {parent.get('hardware')}); "
-        f"both runs together: {total:.0f} s ({total / 3600:.2f} h)\n"
+        f"- fine-tuned from `{init_from}`, a model trained with `{parent['command']}` (seed {parent.get('seed')}, "
+        f"{parent.get('steps')} steps, {wall:.0f} s on {parent.get('hardware')}); both runs together: {total:.0f} s "
+        f"({total / 3600:.2f} h)\n"
     )
 
 
