@@ -497,7 +497,7 @@ class Run:
         self.started_from: dict[str, Any] | None = None
         if ckpt is None and args.init_from is not None:
             load_initial_weights(recipe, args.init_from, announce=rt.is_main)
-            self.started_from = dict(model_folder.read_training(Path(args.init_from)) or {})
+            self.started_from = model_folder.read_training(Path(args.init_from)) or {}
         self.ema = EMA(recipe.nets[recipe.export_net], recipe.ema) if recipe.ema > 0 else None
 
         self.step, self.wall = 0, 0.0
@@ -680,25 +680,19 @@ def load_initial_weights(recipe: Recipe, folder: Path, announce: bool = True) ->
     network as this run's arguments; a mismatch is refused with what differs, never silently half-loaded.
     Weights load through safetensors (no pickle), so any folder is safe to point at."""
     folder = Path(folder)
-    pairs = [(recipe.export_net, folder)]
-    if recipe.discriminator:
-        pairs.append((recipe.discriminator, folder / model_folder.DISCRIMINATOR))
-    for name, path in pairs:
-        if name == recipe.discriminator and model_folder.discriminator_folder(folder) is None:
-            if announce:
-                print(f"note: {folder} holds no discriminator/; the {name} starts fresh.", file=sys.stderr)
-            continue
+    d_folder = model_folder.discriminator_folder(folder) if recipe.discriminator else None
+    for name, path in [(recipe.export_net, folder)] + ([(recipe.discriminator, d_folder)] if d_folder else []):
         net = recipe.nets[name]
         try:
             source = model_folder.load_model(path)
         except (model_folder.ModelLoadError, OSError) as err:
             raise RunError(f"--init-from {folder}: {err}") from err
-        # the constructors' arguments, as config.json records them (a tuple of widths reads back as a list)
-        mine, theirs = (json.loads(json.dumps(m._hub_mixin_config)) for m in (net, source))
         if type(source) is not type(net):
             raise RunError(
                 f"--init-from {path} holds a {type(source).__name__}; this trainer's {name} is a {type(net).__name__}."
             )
+        # the constructors' arguments, as config.json records them (a tuple of widths reads back as a list)
+        mine, theirs = (json.loads(json.dumps(m._hub_mixin_config)) for m in (net, source))
         if mine != theirs:
             diffs = ", ".join(
                 f"{k} {theirs.get(k)} there, {mine.get(k)} here"
@@ -712,6 +706,8 @@ def load_initial_weights(recipe: Recipe, folder: Path, announce: bool = True) ->
         net.load_state_dict(source.state_dict())  # copies into this run's tensors (device, layout, float32)
         if announce:
             print(f"Starting the {name} from {path}", file=sys.stderr)
+    if recipe.discriminator and d_folder is None and announce:
+        print(f"note: {folder} holds no discriminator/; the {recipe.discriminator} starts fresh.", file=sys.stderr)
 
 
 def export_model(recipe: Recipe, ema: EMA | None) -> ZooModel:
