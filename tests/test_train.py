@@ -261,22 +261,27 @@ def test_otgan_schedule_updates_the_right_network(tiny_data, tmp_path, monkeypat
     assert changed == [{"critic"}, {"generator"}, {"generator"}, {"critic"}, {"generator"}, {"generator"}]
 
 
-def test_image_pool_returns_old_images_half_the_time():
+def test_image_pool_returns_old_images_half_the_time_each_with_its_class():
     from train.cyclegan import ImagePool
 
     torch.manual_seed(0)
     pool = ImagePool(size=4)
     first = torch.arange(4.0).view(4, 1, 1, 1)
-    assert torch.equal(pool.query(first), first)  # filling up: pass-through
+    images, classes = pool.query(first, torch.arange(4))
+    assert torch.equal(images, first) and torch.equal(classes, torch.arange(4))  # filling up: pass-through
     new = torch.arange(100.0, 1100.0).view(1000, 1, 1, 1)
-    out = pool.query(new)
+    out, out_classes = pool.query(new, torch.arange(100, 1100))
     old_share = (out != new).float().mean().item()
     assert set(out.flatten().tolist()) <= set(new.flatten().tolist()) | {0.0, 1.0, 2.0, 3.0}
     assert 0.35 < old_share < 0.65
+    assert torch.equal(out.flatten().long(), out_classes)  # an old image comes back with the class it was made as
     state = pool.state_dict()
     clone = ImagePool(4)
     clone.load_state_dict(state)
-    assert torch.equal(clone.images, pool.images) and clone.count == 4
+    assert torch.equal(clone.images, pool.images) and torch.equal(clone.labels, pool.labels) and clone.count == 4
+    del state["labels"]  # a checkpoint written before the pool kept classes still resumes
+    clone.load_state_dict(state)
+    assert torch.equal(clone.images, pool.images) and clone.labels.tolist() == [-1] * 4
 
 
 def test_cyclegan_lr_decays_linearly_over_second_half():
@@ -684,8 +689,10 @@ def test_a_checkpoint_from_before_an_argument_existed_resumes_at_its_default(tin
     out = tmp_path / "run"
     run_cli("train.cyclegan", tiny_data, out, "--steps", "4", "--ckpt-every", "1")
     ckpt = torch.load(out / loop.CHECKPOINT, weights_only=True)
-    for added in ("lr_decay_from", "semantic_pseudo"):  # arguments CycleGAN gained while runs were in flight
+    for added in ("lr_decay_from", "semantic_pseudo", "d_conditional"):  # arguments gained while runs were in flight
         del ckpt["arguments"][added]
+    for pool in ("pool_usps", "pool_mnist"):  # the pools kept no classes then
+        del ckpt["state"][pool]["labels"]
     ckpt["step"] = 3  # decaying since step 2
     torch.save(ckpt, out / loop.CHECKPOINT)
     with pytest.raises(SystemExit, match="--lr-decay-from 0.5 → 0.75"):  # the default stands for what it ran with
@@ -980,6 +987,47 @@ def test_cyclegan_semantic_loss_averages_several_judges_on_augmented_translation
     config = json.loads((folder / "config.json").read_text())
     assert config["semantic_classifier"] == [str(one), str(two)] and config["semantic_augment"] is True
     assert all(r["semantic"] > 0 for r in read_log(out))
+
+
+def test_class_conditional_discriminator_judges_each_image_with_its_class():
+    from zoo.models import PatchDiscriminator
+
+    torch.manual_seed(0)
+    x = torch.randn(6, 1, 28, 28)
+    for strided in (1, 2):
+        plain, conditional = PatchDiscriminator(8, strided), PatchDiscriminator(8, strided, classes=10)
+        assert conditional(x, torch.arange(6)).shape == plain(x).shape
+        conditional.embed.weight.data.normal_()  # a trained embedding: each class is judged apart
+        scores = conditional(x, torch.zeros(6, dtype=torch.long))
+        assert not torch.allclose(scores, conditional(x, torch.ones(6, dtype=torch.long)))
+        conditional.embed.weight.data.zero_()  # with no class evidence it is the plain PatchGAN
+        plain.load_state_dict({k: v for k, v in conditional.state_dict().items() if not k.startswith("embed")})
+        assert torch.allclose(conditional(x, torch.arange(6)), plain(x))
+        with pytest.raises(ValueError, match="needs the images' classes"):
+            conditional(x)
+
+
+def test_cyclegan_conditional_discriminators_need_the_judges_and_are_recorded(tiny_data, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli("train.cyclegan", tiny_data, tmp_path / "no-judges", "--steps", "1", "--d-conditional")
+    assert exit_info.value.code == 2 and "add --semantic-weight" in capsys.readouterr().err
+    assert not (tmp_path / "no-judges").exists()
+
+    judge = _judge(tmp_path / "judge")
+    common = ["--steps", "3", "--semantic-weight", "1", "--semantic-classifier", str(judge)]
+    plain = run_cli("train.cyclegan", tiny_data, tmp_path / "plain", *common)
+    conditional = run_cli("train.cyclegan", tiny_data, tmp_path / "conditional", *common, "--d-conditional")
+    assert json.loads((conditional / "config.json").read_text())["d_conditional"] is True
+    assert json.loads((plain / "config.json").read_text())["d_conditional"] is False
+    assert zoo.load(conditional).d_conditional is True
+    assert "class-conditional" in card.card_text(conditional) and "class-conditional" not in card.card_text(plain)
+
+    # a fine-tune may change the objective (the discriminators start fresh: CycleGAN exports the translators only)
+    tuned = run_cli(
+        "train.cyclegan", tiny_data, tmp_path / "tuned", *common, "--d-conditional", "--init-from", str(plain),
+        "--steps", "1",
+    )  # fmt: skip
+    assert json.loads((tuned / "training.json").read_text())["arguments"]["init_from"] == str(plain)
 
 
 @pytest.mark.parametrize("module", ["train.basic", "train.dcgan", "train.wgan"])

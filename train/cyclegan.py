@@ -17,6 +17,8 @@ as its own reading of the USPS input y. The cycle loss alone cannot see a permut
 and F 9→7 back); this loss can. Only MNIST labels are read; USPS labels never are. ``--semantic-pseudo
 mnist-box`` names each USPS digit by the judges' reading of it shrunk into MNIST's 20×20 box, read once before
 training: right for 99.3 % of USPS's training digits against 98.4 % as they are, so F is taught fewer wrong digits.
+``--d-conditional`` makes both discriminators class-conditional (projection): G's 5s must pass for USPS 5s, not
+for USPS digits in general; the classes are MNIST's labels and the judges' names for USPS digits.
 
     python -m train.cyclegan --out runs/cyclegan-lambda10 --lambda-cycle 10
     python -m train.cyclegan --out runs/cyclegan-semantic --semantic-weight 1
@@ -42,37 +44,55 @@ from zoo.models import CycleGAN, DigitClassifier, ModelLoadError, PatchDiscrimin
 
 
 class ImagePool:
-    """A history of generated images: the discriminator sees older fakes too, which damps oscillation."""
+    """A history of generated images: the discriminator sees older fakes too, which damps oscillation.
+
+    Each image keeps the class it was made as (its source's label or name), which a class-conditional
+    discriminator reads beside it.
+    """
 
     def __init__(self, size: int = 50):
         self.size = size
         self.images: torch.Tensor | None = None
+        self.labels: torch.Tensor | None = None
         self.count = 0
 
-    def query(self, images: torch.Tensor) -> torch.Tensor:
+    def query(self, images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.size == 0:
-            return images
-        if self.images is None:
+            return images, labels
+        if self.images is None or self.labels is None:
             self.images = torch.empty((self.size, *images.shape[1:]), dtype=images.dtype, device=images.device)
-        out = []
-        for image in images.detach():
+            self.labels = torch.full((self.size,), -1, dtype=labels.dtype, device=labels.device)
+        out, out_labels = [], []
+        for image, label in zip(images.detach(), labels, strict=True):
             if self.count < self.size:
-                self.images[self.count] = image
+                self.images[self.count], self.labels[self.count] = image, label
                 self.count += 1
                 out.append(image)
+                out_labels.append(label)
             elif torch.rand(()) < 0.5:
                 idx = int(torch.randint(self.size, ()))
                 out.append(self.images[idx].clone())
-                self.images[idx] = image
+                out_labels.append(self.labels[idx].clone())
+                self.images[idx], self.labels[idx] = image, label
             else:
                 out.append(image)
-        return torch.stack(out)
+                out_labels.append(label)
+        return torch.stack(out), torch.stack(out_labels)
 
     def state_dict(self) -> dict:
-        return {"images": self.images if self.images is not None else torch.empty(0), "count": self.count}
+        empty = torch.empty(0)
+        return {
+            "images": self.images if self.images is not None else empty,
+            "labels": self.labels if self.labels is not None else empty,
+            "count": self.count,
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.images = state["images"] if state["images"].numel() else None
+        labels = state.get("labels")  # absent in checkpoints written before the pool kept classes
+        if self.images is not None and (labels is None or not labels.numel()):
+            labels = torch.full((len(self.images),), -1, dtype=torch.long, device=self.images.device)
+        self.labels = labels if self.images is not None else None
         self.count = state["count"]
 
 
@@ -131,6 +151,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--n-down", type=int, choices=[1, 2], default=2, help="downsamplings before the trunk")
     g.add_argument("--d-width", type=positive_int, default=32, help="discriminator channels")
     g.add_argument("--d-strided", type=int, choices=[1, 2], default=2, help="1: 12×12 patches, 2: 26×26 patches")
+    g.add_argument(
+        "--d-conditional",
+        action="store_true",
+        help="class-conditional discriminators (projection): each judges a digit against real digits of its own "
+        "class, named by MNIST labels and by the semantic judges' reading of USPS digits (needs --semantic-weight)",
+    )
 
 
 def frozen_classifier(name_or_path: str, device: torch.device) -> DigitClassifier:
@@ -169,6 +195,11 @@ def read_all(judges: list[nn.Module], images: torch.Tensor, batch: int = 1000) -
 def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
     lambda_id = args.lambda_identity
     judges = [frozen_classifier(c, rt.device) for c in args.semantic_classifier] if args.semantic_weight > 0 else []
+    if args.d_conditional and not judges:
+        raise RunError(
+            "--d-conditional needs names for the USPS digits, which only the semantic judges give (USPS labels "
+            "are never read): add --semantic-weight 1"
+        )
 
     def judged(images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy of the judges' readings against ``labels`` (gradients reach the images only)."""
@@ -191,9 +222,11 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         semantic_classifier=args.semantic_classifier if judges else None,
         semantic_augment=args.semantic_augment if judges else False,
         semantic_pseudo=args.semantic_pseudo if judges else "as-is",
+        d_conditional=args.d_conditional,
     ).to(rt.device)
-    d_usps = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
-    d_mnist = PatchDiscriminator(args.d_width, args.d_strided).to(rt.device)
+    classes = 10 if args.d_conditional else 0
+    d_usps = PatchDiscriminator(args.d_width, args.d_strided, classes).to(rt.device)
+    d_mnist = PatchDiscriminator(args.d_width, args.d_strided, classes).to(rt.device)
     g_train, f_train = rt.wrap(model.g_mnist_to_usps), rt.wrap(model.f_usps_to_mnist)
     d_usps_train, d_mnist_train = rt.wrap(d_usps), rt.wrap(d_mnist)
     opt_g = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
@@ -210,21 +243,22 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         n = min(len(x), len(y))
         x, x_labels, y, y_named = x[:n], x_labels[:n], y[:n], y_named[:n]
 
-        # G and F: fool both discriminators (LSGAN), come back by the cycle, (optionally) keep the identity of
-        # an image already in the target style, and (optionally) keep the digit as the frozen judge reads it
+        # G and F: fool both discriminators (LSGAN; a class-conditional one reads each image's class: G(x) is
+        # x's digit, F(y) the digit the judges name y), come back by the cycle, (optionally) keep the identity
+        # of an image already in the target style, and (optionally) keep the digit as the frozen judges read it
         set_requires_grad(d_usps, False)
         set_requires_grad(d_mnist, False)
         opt_g.zero_grad(set_to_none=True)
         with rt.autocast():
+            if judges and args.semantic_pseudo == "as-is":  # read here, under the step's autocast, as v1–v3 were
+                y_named = read_all(judges, y)
             fake_y, fake_x = g_train(x), f_train(y)
             rec_x, rec_y = f_train(fake_y), g_train(fake_x)
-            adv = gan_loss(d_usps(fake_y), True) + gan_loss(d_mnist(fake_x), True)
+            adv = gan_loss(d_usps(fake_y, x_labels), True) + gan_loss(d_mnist(fake_x, y_named), True)
             cycle = F.l1_loss(rec_x, x) + F.l1_loss(rec_y, y)
             identity = F.l1_loss(g_train(y), y) + F.l1_loss(f_train(x), x) if lambda_id > 0 else torch.zeros(())
             semantic = torch.zeros(())
             if judges:  # CyCADA: G(x) must read as x's label, F(y) as the judges' reading of y
-                if args.semantic_pseudo == "as-is":  # read here, under the step's autocast, as v1–v3 were
-                    y_named = read_all(judges, y)
                 semantic = judged(fake_y, x_labels) + judged(fake_x, y_named)
             loss_g = adv + args.lambda_cycle * cycle + lambda_id * identity + args.semantic_weight * semantic
         loss_g.backward()
@@ -232,12 +266,18 @@ def build(args: argparse.Namespace, rt: Runtime) -> Recipe:
         set_requires_grad(d_usps, True)
         set_requires_grad(d_mnist, True)
 
-        # D_usps and D_mnist: tell real images from the pool of generated ones (LSGAN, halved)
+        # D_usps and D_mnist: tell real images from the pool of generated ones (LSGAN, halved); a conditional
+        # one reads real USPS as the judges name it, real MNIST by its label, each pooled fake as it was made
         opt_d.zero_grad(set_to_none=True)
-        old_y, old_x = pool_usps.query(fake_y.detach().float()), pool_mnist.query(fake_x.detach().float())
+        old_y, old_y_class = pool_usps.query(fake_y.detach().float(), x_labels)
+        old_x, old_x_class = pool_mnist.query(fake_x.detach().float(), y_named)
         with rt.autocast():
-            loss_d_usps = 0.5 * (gan_loss(d_usps_train(y), True) + gan_loss(d_usps_train(old_y), False))
-            loss_d_mnist = 0.5 * (gan_loss(d_mnist_train(x), True) + gan_loss(d_mnist_train(old_x), False))
+            loss_d_usps = 0.5 * (
+                gan_loss(d_usps_train(y, y_named), True) + gan_loss(d_usps_train(old_y, old_y_class), False)
+            )
+            loss_d_mnist = 0.5 * (
+                gan_loss(d_mnist_train(x, x_labels), True) + gan_loss(d_mnist_train(old_x, old_x_class), False)
+            )
         (loss_d_usps + loss_d_mnist).backward()
         opt_d.step()
         return {

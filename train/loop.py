@@ -691,8 +691,12 @@ def load_initial_weights(recipe: Recipe, folder: Path, announce: bool = True) ->
             raise RunError(
                 f"--init-from {path} holds a {type(source).__name__}; this trainer's {name} is a {type(net).__name__}."
             )
-        # the constructors' arguments, as config.json records them (a tuple of widths reads back as a list)
-        mine, theirs = (json.loads(json.dumps(m._hub_mixin_config)) for m in (net, source))
+        # the constructors' arguments, as config.json records them (a tuple of widths reads back as a list), less
+        # those that record the training objective only (a fine-tune may change a loss weight)
+        mine, theirs = (
+            {k: v for k, v in json.loads(json.dumps(m._hub_mixin_config)).items() if k not in net.objective_fields}
+            for m in (net, source)
+        )
         if mine != theirs:
             diffs = ", ".join(
                 f"{k} {theirs.get(k)} there, {mine.get(k)} here"

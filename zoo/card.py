@@ -129,6 +129,11 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
             f"read G(x) as the MNIST label of x and F(y) as {whose} own reading of the USPS input y{boxed}{augment}. "
             "Only MNIST labels are used; USPS labels never are."
         )
+        if config.get("d_conditional"):
+            about += (
+                " Its discriminators were class-conditional (projection, Miyato & Koyama 2018): each judged a "
+                f"digit against real digits of the same class, USPS digits named by {whose} reading of them."
+            )
     parts = [f"---\n{data.to_yaml()}\n---\n", f"# {name}\n", about + "\n"]
     parts.append("## Configuration\n\n" + "\n".join(f"- `{k}`: {v}" for k, v in config.items()) + "\n")
     if training:

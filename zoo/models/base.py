@@ -67,10 +67,14 @@ class ZooModel(
 
     ``kind`` (one of ``KINDS``) is what the apps and the evaluator do with a model; it belongs to the class, so a
     folder's kind follows from its config.json's ``arch`` alone.
+
+    ``objective_fields`` name the config entries that record how the model was trained rather than what network
+    it is (CycleGAN's loss weights): a fine-tune may change them and still load the weights.
     """
 
     arch: str = ""
     kind: str = ""
+    objective_fields: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)  # the mixin gives each class its own card settings
@@ -227,11 +231,11 @@ def init_weights(module: nn.Module) -> None:
 
     DCGAN (Radford et al.) and CycleGAN's reference implementation both draw conv and linear weights from
     N(0, 0.02) with zero biases, and batch-norm scales from N(1, 0.02); instance norm (no affine parameters)
-    is left alone.
+    is left alone. A class embedding (a linear map of one-hot classes) is drawn as a linear layer is.
     """
-    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d | nn.Linear | nn.Embedding):
         nn.init.normal_(module.weight, 0.0, 0.02)
-        if module.bias is not None:
+        if getattr(module, "bias", None) is not None:
             nn.init.zeros_(module.bias)
     elif isinstance(module, nn.BatchNorm2d | nn.BatchNorm1d):
         nn.init.normal_(module.weight, 1.0, 0.02)
