@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from zoo import metrics
-from zoo.data import load_mnist
+from zoo.data import load_mnist, load_usps
 from zoo.evaluate import Evaluator, adaptation_accuracy
 from zoo.evaluate import main as evaluate_main
 from zoo.models import CycleGAN, DCGANGenerator, DigitClassifier
@@ -73,6 +73,14 @@ def test_evaluator_end_to_end(tiny_zoo, tiny_data, tmp_path, capsys):
     )
     assert counts.trace() / counts.sum() == pytest.approx(translator["label_preservation_mnist_to_usps"])
     assert torch.tensor(translator["confusion_usps_to_mnist"]).sum() > 0
+    # the adaptation probe's confusion on USPS test: which USPS digits the translated images fail to teach
+    usps_test_labels = load_usps("test", tiny_data)[1]
+    saved_refs = json.loads((tiny_zoo["cyclegan-lambda3"] / "metrics.json").read_text())["reference"]
+    assert {"no translation (MNIST as is)", "USPS train (target oracle)"} <= set(saved_refs)
+    for row in [translator, *saved_refs.values()]:
+        probe = torch.tensor(row["adaptation_confusion"])
+        assert probe.sum(1).tolist() == torch.bincount(usps_test_labels, minlength=10).tolist()
+        assert probe.trace() / probe.sum() == pytest.approx(row["adaptation_accuracy"])
     card = (tiny_zoo["cyclegan-lambda3"] / "README.md").read_text()
     assert card.startswith("---\n") and "library_name: gan-zoo" in card and "label_preservation" in card
     assert evaluate_main([*argv, "--json", str(tmp_path / "b.json"), "--no-write"]) == 0
