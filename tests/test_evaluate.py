@@ -83,6 +83,11 @@ def test_evaluator_end_to_end(tiny_zoo, tiny_data, tmp_path, capsys):
         assert probe.trace() / probe.sum() == pytest.approx(row["adaptation_accuracy"])
     card = (tiny_zoo["cyclegan-lambda3"] / "README.md").read_text()
     assert card.startswith("---\n") and "library_name: gan-zoo" in card and "label_preservation" in card
+    probe = torch.tensor(translator["adaptation_confusion"])
+    fives = f"{100 * (1 - probe[5, 5] / probe[5].sum()):.1f}"
+    row = next(line for line in card.splitlines() if line.startswith("| cyclegan-lambda3: error % |"))
+    assert row.split(" | ")[6] == fives  # the 5s' column: the error on USPS test 5s
+    assert "| *USPS train (target oracle)*: error % |" in card
     assert evaluate_main([*argv, "--json", str(tmp_path / "b.json"), "--no-write"]) == 0
     a, b = (json.loads((tmp_path / f).read_text()) for f in ("a.json", "b.json"))
     assert a["models"] == b["models"] and a["reference"] == b["reference"]  # deterministic for a fixed seed

@@ -12,7 +12,7 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCardData
 
 from . import folder as model_folder
-from .report import classifier_table, generator_table, translator_table
+from .report import adaptation_class_table, classifier_table, generator_table, translator_table
 
 ABOUT = {
     "basic": (
@@ -163,6 +163,12 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
             parts.append(
                 "Fréchet distance and Inception Score are computed with the zoo's MNIST classifier "
                 "(`classifier-mnist`), not Inception-v3; compare them within this zoo only.\n"
+            )
+        by_class = adaptation_class_table({name: m, **refs}) if m["kind"] == "translator" else ""
+        if by_class:
+            parts.append(
+                "Where the adaptation probe (a classifier trained on this model's translations of MNIST) goes wrong "
+                "on real USPS test digits, by class:\n\n" + by_class + "\n"
             )
     notes = model_folder.read_notes(folder)
     if notes:

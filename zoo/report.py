@@ -167,6 +167,21 @@ def translator_table(rows: dict[str, dict[str, Any]]) -> str:
     )
 
 
+def adaptation_class_table(rows: dict[str, dict[str, Any]]) -> str:
+    """The adaptation probe's error on each USPS test class (from ``adaptation_confusion``), one row per model or
+    reference that has it ("" when none does): which USPS digits a translator's images fail to teach."""
+    rows = {name: m["adaptation_confusion"] for name, m in rows.items() if m.get("adaptation_confusion")}
+    if not rows:
+        return ""
+    first = next(iter(rows.values()))
+    columns = ["USPS test class", *map(str, range(len(first)))]
+
+    def errors(confusion: list[list[int]]) -> list[str]:
+        return [f"{100 * (1 - row[d] / sum(row)):.1f}" if sum(row) else "–" for d, row in enumerate(confusion)]
+
+    return _table(columns, ([f"{name}: error %", *errors(c)] for name, c in rows.items()))
+
+
 def _flips(confusion: list[list[int]] | None) -> str:
     """The two most frequent label changes, e.g. "7→9 62%, 5→3 16%"."""
     if confusion is None:
