@@ -369,6 +369,7 @@ def test_cyclegan_semantic_loss_reads_mnist_labels_only_and_keeps_its_judge_froz
     config = json.loads((tmp_path / "plain" / "model" / "config.json").read_text())
     assert config["semantic_weight"] == 1.0 and config["semantic_classifier"] == [str(judge_dir)]
     assert config["semantic_pseudo"] == "as-is"
+    plain_config = config
 
     # USPS digits named once by the judges' reading of them shrunk into MNIST's box, still never by their labels.
     # The names are what F's loss uses: other names, another loss
@@ -386,6 +387,17 @@ def test_cyclegan_semantic_loss_reads_mnist_labels_only_and_keeps_its_judge_froz
     config = json.loads((tmp_path / "boxed" / "model" / "config.json").read_text())
     assert config["semantic_pseudo"] == "mnist-box"
     assert "shrunk into MNIST's 20×20 box" in card.card_text(tmp_path / "boxed" / "model")
+
+    # --semantic-frame mnist-box: the judges read G(x) shrunk into MNIST's box; the box is the only difference
+    framed = run("framed", None, None, "--semantic-frame", "mnist-box")
+    assert framed != plain
+    real_in_mnist_box = cg.in_mnist_box
+    monkeypatch.setattr(cg, "in_mnist_box", lambda images: images)
+    assert run("framed-unboxed", None, None, "--semantic-frame", "mnist-box") == plain
+    monkeypatch.setattr(cg, "in_mnist_box", real_in_mnist_box)
+    config = json.loads((tmp_path / "framed" / "model" / "config.json").read_text())
+    assert config["semantic_frame"] == "mnist-box" and plain_config["semantic_frame"] == "as-is"
+    assert "G(x), shrunk into MNIST's 20×20 box, as the MNIST label" in card.card_text(tmp_path / "framed" / "model")
 
 
 def test_cyclegan_semantic_loss_refuses_the_evaluators_classifier(tiny_data, tmp_path, monkeypatch):
@@ -689,7 +701,8 @@ def test_a_checkpoint_from_before_an_argument_existed_resumes_at_its_default(tin
     out = tmp_path / "run"
     run_cli("train.cyclegan", tiny_data, out, "--steps", "4", "--ckpt-every", "1")
     ckpt = torch.load(out / loop.CHECKPOINT, weights_only=True)
-    for added in ("lr_decay_from", "semantic_pseudo", "d_conditional"):  # arguments gained while runs were in flight
+    # arguments gained while runs were in flight
+    for added in ("lr_decay_from", "semantic_pseudo", "semantic_frame", "d_conditional"):
         del ckpt["arguments"][added]
     for pool in ("pool_usps", "pool_mnist"):  # the pools kept no classes then
         del ckpt["state"][pool]["labels"]

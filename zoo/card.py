@@ -123,10 +123,12 @@ def card_text(folder: str | Path, repo_id: str | None = None) -> str:
         whose = "its" if len(names) < 2 else "their"
         boxed = " shrunk into MNIST's 20×20 box" if config.get("semantic_pseudo") == "mnist-box" else ""
         augment = ", also randomly shifted, rotated and scaled" if config.get("semantic_augment") else ""
+        g_boxed = ", shrunk into MNIST's 20×20 box," if config.get("semantic_frame") == "mnist-box" else ""
         about += (
             f" Trained with CyCADA's semantic-consistency loss (Hoffman et al., 2018; weight "
             f"{config['semantic_weight']:g}): {who} ({judges}; never the evaluator's `classifier-mnist`) must "
-            f"read G(x) as the MNIST label of x and F(y) as {whose} own reading of the USPS input y{boxed}{augment}. "
+            f"read G(x){g_boxed} as the MNIST label of x and F(y) as {whose} own reading of the USPS input "
+            f"y{boxed}{augment}. "
             "Only MNIST labels are used; USPS labels never are."
         )
         if config.get("d_conditional"):

@@ -124,6 +124,7 @@ class CycleGAN(ZooModel):
         "semantic_classifier",
         "semantic_augment",
         "semantic_pseudo",
+        "semantic_frame",
         "d_conditional",
     )
 
@@ -138,6 +139,7 @@ class CycleGAN(ZooModel):
         semantic_classifier: str | list[str] | None = None,
         semantic_augment: bool = False,
         semantic_pseudo: str = "as-is",
+        semantic_frame: str = "as-is",
         d_conditional: bool = False,
     ):
         super().__init__()
@@ -149,6 +151,7 @@ class CycleGAN(ZooModel):
         self.semantic_classifier = semantic_classifier
         self.semantic_augment = semantic_augment
         self.semantic_pseudo = semantic_pseudo
+        self.semantic_frame = semantic_frame
         self.d_conditional = d_conditional
         self.g_mnist_to_usps = ResnetGenerator(width, n_blocks, n_down)
         self.f_usps_to_mnist = ResnetGenerator(width, n_blocks, n_down)
