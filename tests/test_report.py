@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from zoo.report import recorded_report, reference_applies
+from zoo.report import provenance_table, recorded_report, reference_applies
 
 
 def test_recorded_report_reads_metrics_json(tiny_weights: Path, monkeypatch) -> None:
@@ -96,3 +96,26 @@ def test_translators_table_the_sweep_by_lambda_then_the_semantic_translator_labe
         ["| cyclegan-lambda15", "15"],
         ["| cyclegan-semantic", "10 + semantic loss"],
     ]
+
+
+def test_provenance_of_a_fine_tuned_model_lists_the_run_it_started_from_first() -> None:
+    parent = {
+        "command": "python -m train.cyclegan --out runs/a",
+        "steps": 14000,
+        "wall_time_s": 5400.0,
+        "hardware": "X",
+    }
+    child = {
+        "command": "python -m train.cyclegan --out runs/b --init-from runs/a/model",
+        "steps": 4000,
+        "wall_time_s": 2640.0,
+        "hardware": "Y",
+        "started_from": parent,
+    }
+    rows = provenance_table({"plain": parent, "tuned": child}).splitlines()
+    assert "| plain | `python -m train.cyclegan --out runs/a` | 14000 | 90 min | X |" in rows
+    tuned = next(r for r in rows if r.startswith("| tuned |"))
+    assert tuned == (
+        "| tuned | `python -m train.cyclegan --out runs/a`, then `python -m train.cyclegan --out runs/b "
+        "--init-from runs/a/model` | 14000 + 4000 | 90 + 44 min | X, then Y |"
+    )

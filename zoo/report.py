@@ -246,11 +246,20 @@ def recorded_report(names: Iterable[str]) -> str:
 
 
 def provenance_table(trainings: dict[str, dict[str, Any]]) -> str:
-    """How each model was made, from its ``training.json``: the command that reproduces it and what it cost."""
-    return _table(
-        ("model", "command", "steps", "wall time", "hardware"),
-        (
-            [name, f"`{t['command']}`", str(t["steps"]), f"{t['wall_time_s'] / 60:.0f} min", t["hardware"]]
-            for name, t in trainings.items()
-        ),
-    )
+    """How each model was made, from its ``training.json``: the commands that reproduce it and what they cost.
+
+    A fine-tuned model (``--init-from``) lists the run that made its starting weights first, then its own: its
+    own command alone cannot reproduce it from a fresh clone."""
+
+    def row(name: str, t: dict[str, Any]) -> list[str]:
+        parent = t.get("started_from") or {}
+        runs = ([parent] if isinstance(parent.get("command"), str) else []) + [t]
+        return [
+            name,
+            ", then ".join(f"`{r['command']}`" for r in runs),
+            " + ".join(str(r["steps"]) for r in runs),
+            " + ".join(f"{r['wall_time_s'] / 60:.0f}" for r in runs) + " min",
+            ", then ".join(dict.fromkeys(str(r.get("hardware")) for r in runs)),
+        ]
+
+    return _table(("model", "command", "steps", "wall time", "hardware"), (row(n, t) for n, t in trainings.items()))
