@@ -253,7 +253,8 @@ def provenance_table(trainings: dict[str, dict[str, Any]]) -> str:
 
     def row(name: str, t: dict[str, Any]) -> list[str]:
         parent = t.get("started_from") or {}
-        runs = ([parent] if isinstance(parent.get("command"), str) else []) + [t]
+        recorded = isinstance(parent.get("command"), str) and isinstance(parent.get("wall_time_s"), (int, float))
+        runs = ([parent] if recorded else []) + [t]  # as the card's "fine-tuned from" line: only a recorded parent
         return [
             name,
             ", then ".join(f"`{r['command']}`" for r in runs),
