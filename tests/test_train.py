@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import math
@@ -51,6 +52,30 @@ def assert_same_run(out: Path, reference: Path) -> None:
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
+@contextlib.contextmanager
+def crash_at_step(monkeypatch, module: str, step: int):
+    """Within the block, ``module``'s runs raise "simulated crash" at training step ``step`` (a kill, as the run
+    sees it: its last checkpoint and log lines stay)."""
+    mod = importlib.import_module(module)
+    real_build = mod.build
+
+    def build_then_crash(args, rt):
+        recipe = real_build(args, rt)
+        real_step = recipe.step
+
+        def crashing_step(i, draw):
+            if i == step:
+                raise RuntimeError("simulated crash")
+            return real_step(i, draw)
+
+        recipe.step = crashing_step
+        return recipe
+
+    with monkeypatch.context() as patch:
+        patch.setattr(mod, "build", build_then_crash)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_wgan(monkeypatch):
     # 100 critic steps for each of the first 25 generator steps would make every tiny run slow
@@ -88,30 +113,48 @@ def test_resume_after_a_crash_replays_the_same_run(module, tiny_data, tmp_path, 
     run_cli(module, tiny_data, straight, "--steps", "6", "--ckpt-every", "3")
 
     crashed = tmp_path / "crashed"
-    mod = importlib.import_module(module)
-    real_build = mod.build
-
-    def build_then_crash(args, rt):
-        recipe = real_build(args, rt)
-        real_step = recipe.step
-
-        def step(i, draw):
-            if i == 4:
-                raise RuntimeError("simulated crash")
-            return real_step(i, draw)
-
-        recipe.step = step
-        return recipe
-
-    monkeypatch.setattr(mod, "build", build_then_crash)
-    with pytest.raises(RuntimeError, match="simulated crash"):
+    with crash_at_step(monkeypatch, module, 4), pytest.raises(RuntimeError, match="simulated crash"):
         run_cli(module, tiny_data, crashed, "--steps", "6", "--ckpt-every", "3")
-    monkeypatch.setattr(mod, "build", real_build)
     assert [r["step"] for r in read_log(crashed)] == [1, 2, 3, 4]
     with pytest.raises(SystemExit, match="--resume"):  # never overwrite a run by accident
         run_cli(module, tiny_data, crashed, "--steps", "6")
     run_cli(module, tiny_data, crashed, "--steps", "6", "--resume")
     assert_same_run(crashed, straight)
+
+
+def test_export_only_writes_the_checkpoints_model_and_leaves_the_run_as_it_was(tiny_data, tmp_path, monkeypatch):
+    # a run stopped at step 4 whose last checkpoint is step 3, as a run in progress looks from outside
+    run = tmp_path / "run"
+    constant = ("--lr-decay-from", "1", "--ckpt-every", "3")
+    with crash_at_step(monkeypatch, "train.dcgan", 4), pytest.raises(RuntimeError, match="simulated crash"):
+        run_cli("train.dcgan", tiny_data, run, "--steps", "6", *constant)
+    checkpoint, log = (run / loop.CHECKPOINT).read_bytes(), (run / loop.METRICS_LOG).read_text()
+    assert [r["step"] for r in read_log(run)] == [1, 2, 3, 4]
+
+    folder = run_cli("train.dcgan", tiny_data, run, "--steps", "6", *constant, "--export-only")
+    info = json.loads((folder / loop.TRAINING_INFO).read_text())
+    assert info["steps"] == 3 and "--export-only" in info["command"]
+    assert [json.loads(line)["step"] for line in (folder / "training_log.jsonl").read_text().splitlines()] == [1, 2, 3]
+    assert (folder / "samples.png").is_file()
+    # nothing of the run itself changed: its checkpoint, and its log past the checkpoint (a live run's)
+    assert (run / loop.CHECKPOINT).read_bytes() == checkpoint and (run / loop.METRICS_LOG).read_text() == log
+    # the exported model is the one a run of 3 steps at the same (constant) rates exports
+    three = run_cli("train.dcgan", tiny_data, tmp_path / "three", "--steps", "3", *constant)
+    a, b = zoo.load(three).state_dict(), zoo.load(folder).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    # and the run resumes as if nothing had looked at it
+    run_cli("train.dcgan", tiny_data, run, "--steps", "6", *constant, "--resume")
+    run_cli("train.dcgan", tiny_data, tmp_path / "straight", "--steps", "6", *constant)
+    assert_same_run(run, tmp_path / "straight")
+
+
+def test_export_only_without_a_checkpoint_is_one_clear_line(tiny_data, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli("train.dcgan", tiny_data, tmp_path / "none", "--export-only")
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "--export-only" in err and "no checkpoint.pt" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "none").exists()
 
 
 def test_a_resume_may_add_a_decay_that_starts_after_its_checkpoint(tiny_data, tmp_path):

@@ -48,6 +48,12 @@ def base_parser(description: str, prog: str | None = None, **defaults: Any) -> a
     g.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto picks cuda if present")
     g.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     g.add_argument(
+        "--export-only",
+        action="store_true",
+        help="write OUT/model from OUT/checkpoint.pt as it stands (its step, its EMA) and stop, without training: "
+        "a look at a run in progress (safe while it trains) or one stopped early; takes the run's own arguments",
+    )
+    g.add_argument(
         "--init-from",
         type=Path,
         default=None,

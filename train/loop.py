@@ -91,6 +91,7 @@ class RunError(SystemExit):
 RESUMABLE_CHANGES = {
     "out",
     "resume",
+    "export_only",
     "steps",
     "sample_every",
     "log_every",
@@ -461,9 +462,13 @@ class Run:
         self.out = out = Path(args.out)
         self.ckpt_path = out / CHECKPOINT
         _check_writable(out)
+        # --export-only reads the run and writes only OUT/model: the run may be training in another process
+        self.read_only = bool(getattr(args, "export_only", False))
+        if self.read_only and not self.ckpt_path.is_file():
+            raise RunError(f"--export-only: {out} holds no {CHECKPOINT} to export (has the run saved one yet?)")
         ckpt = None
         if self.ckpt_path.exists():
-            if not args.resume:
+            if not (args.resume or self.read_only):
                 raise RunError(
                     f"{out} already holds a run ({CHECKPOINT}). Pass --resume to continue it, or choose another --out."
                 )
@@ -505,10 +510,11 @@ class Run:
             self.step, self.wall = restore(ckpt, self.ckpt_path, recipe, self.streams, self.ema)
             self.started_from = ckpt.get("started_from")
             if rt.is_main:
-                print(f"Resuming from step {self.step} ({self.ckpt_path})", file=sys.stderr)
+                verb = "Exporting" if self.read_only else "Resuming from"
+                print(f"{verb} step {self.step} ({self.ckpt_path})", file=sys.stderr)
         elif args.resume and rt.is_main:
             print(f"No checkpoint in {out}; starting a new run.", file=sys.stderr)
-        if rt.is_main:
+        if rt.is_main and not self.read_only:
             (out / "samples").mkdir(parents=True, exist_ok=True)
             _truncate_log(out / METRICS_LOG, self.step)
         if self.step == 0 and rt.world_size > 1:  # same initial weights everywhere (DDP broadcasts them)
@@ -607,7 +613,12 @@ class Run:
                 self.out,
                 self.step,
                 self.started_from,
+                # a run training in another process has logged and drawn past its checkpoint: the folder shows
+                # the checkpoint's own curve and samples
+                read_only=self.read_only,
             )
+            if self.read_only:
+                write_grid(self.recipe, self.ema, model_dir / model_folder.SAMPLES, latest=False)
             if self.recipe.discriminator:
                 save_discriminator(plain_copy(self.recipe.nets[self.recipe.discriminator]), model_dir)
             print(f"Exported {model_dir}" + "".join(f"; {k} {v:.4g}" for k, v in results.items()), file=sys.stderr)
@@ -624,8 +635,14 @@ def run(
     build: Callable[[argparse.Namespace, Runtime], Recipe],
     argv: Sequence[str] | None = None,
 ) -> Path:
-    """Train ``build``'s recipe to ``--steps`` with a progress bar; return the exported model folder."""
+    """Train ``build``'s recipe to ``--steps`` with a progress bar; return the exported model folder.
+
+    Under ``--export-only``, export the checkpoint's model as it stands instead, without a step of training."""
     r = Run(args, build, argv)
+    if r.read_only:
+        model_dir = r.export()
+        r.close()
+        return model_dir
     tty = sys.stderr.isatty()
     bar = tqdm(total=args.steps, initial=r.step, disable=None if r.rt.is_main else True, dynamic_ncols=True)
     progress = PlainProgress(r.step, args.steps) if r.rt.is_main and not tty else None
@@ -735,12 +752,14 @@ def preview_images(recipe: Recipe, ema: EMA | None) -> torch.Tensor:
     return images.float().cpu()
 
 
-def write_grid(recipe: Recipe, ema: EMA | None, path: Path) -> None:
+def write_grid(recipe: Recipe, ema: EMA | None, path: Path, latest: bool = True) -> None:
+    """The preview grid as ``path`` and, with ``latest``, as ``latest.png`` beside it (what export copies)."""
     images = to_unit(preview_images(recipe, ema))
     from torchvision.utils import save_image  # imported here: it pulls in torch._dynamo, seconds on `--help`
 
     save_image(images, path, nrow=recipe.preview_rows, padding=2, pad_value=0.5)
-    save_image(images, path.parent / "latest.png", nrow=recipe.preview_rows, padding=2, pad_value=0.5)
+    if latest:
+        save_image(images, path.parent / "latest.png", nrow=recipe.preview_rows, padding=2, pad_value=0.5)
 
 
 def export_folder(
@@ -754,6 +773,7 @@ def export_folder(
     out: Path,
     steps: int | None = None,
     started_from: dict[str, Any] | None = None,
+    read_only: bool = False,
 ) -> None:
     """Save the model folder (zoo.folder) with what a model card needs: exact command, seed, steps (those reached;
     default ``--steps``), wall time, hardware, the thinned metrics log and the last preview grid; a fine-tuning
@@ -762,7 +782,10 @@ def export_folder(
 
     A GAN's generator is stored in half precision, like its discriminator: it is only ever sampled from (training
     resumes from the checkpoint, in float32), and its samples change by far less than bf16 autocast's rounding
-    during training. Translators and classifiers (the evaluator's rulers) keep float32."""
+    during training. Translators and classifiers (the evaluator's rulers) keep float32.
+
+    ``read_only`` (``--export-only``): the run may be training on in another process, so the log is cut at ``steps``
+    and the caller draws the sample grid, rather than copying the run's latest one."""
     save_model(model, folder, half=model.kind == "generator")
     command_args = sys.argv[1:] if argv is None else list(argv)
     module = sys.modules["__main__"].__spec__.name if getattr(sys.modules["__main__"], "__spec__", None) else None
@@ -784,8 +807,9 @@ def export_folder(
     if started_from is not None:
         info["started_from"] = started_from
     write_training(folder, info)
-    write_training_log(folder, out / METRICS_LOG)
-    write_samples(folder, out / "samples" / "latest.png")
+    write_training_log(folder, out / METRICS_LOG, up_to_step=steps if read_only else None)
+    if not read_only:  # the caller draws the checkpoint's own grid
+        write_samples(folder, out / "samples" / "latest.png")
 
 
 def hardware(rt: Runtime) -> str:

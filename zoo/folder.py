@@ -301,11 +301,19 @@ def read_training_log(folder: Path) -> list[dict[str, Any]]:
     return records
 
 
-def write_training_log(folder: Path, metrics_log: Path, max_points: int = MAX_CURVE_POINTS) -> Path | None:
-    """A run's JSON-lines metrics log, thinned to at most ``max_points`` lines (and the last), as training_log.jsonl."""
+def write_training_log(
+    folder: Path, metrics_log: Path, max_points: int = MAX_CURVE_POINTS, up_to_step: int | None = None
+) -> Path | None:
+    """A run's JSON-lines metrics log, thinned to at most ``max_points`` lines (and the last), as training_log.jsonl.
+
+    ``up_to_step`` keeps only the lines of steps up to it: a model exported from a checkpoint while its run goes on
+    logging records the curve that led to it, not what came after.
+    """
     if not metrics_log.exists():
         return None
     lines = metrics_log.read_text(encoding="utf-8").splitlines()
+    if up_to_step is not None:
+        lines = [line for line in lines if (step := _logged_step(line)) is not None and step <= up_to_step]
     stride = max(1, math.ceil(len(lines) / max_points))
     keep = lines[::stride]
     if lines and keep[-1] != lines[-1]:
@@ -313,6 +321,16 @@ def write_training_log(folder: Path, metrics_log: Path, max_points: int = MAX_CU
     path = folder / TRAINING_LOG
     path.write_text("\n".join(keep) + ("\n" if keep else ""), encoding="utf-8")
     return path
+
+
+def _logged_step(line: str) -> int | None:
+    """The step of one metrics-log line; None for a line a kill cut short or that names no step."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    step = record.get("step") if isinstance(record, dict) else None
+    return step if isinstance(step, int) else None
 
 
 def read_notes(folder: Path) -> str | None:
