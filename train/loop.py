@@ -849,14 +849,8 @@ def _truncate_log(path: Path, step: int) -> None:
     kill cut short or a disk damaged: the log is a record, never a reason to refuse a resume."""
     if not path.exists():
         return
-    kept = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and isinstance(record.get("step"), int) and record["step"] <= step:
-            kept.append(line)
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    kept = [line for line in lines if (logged := model_folder.logged_step(line)) is not None and logged <= step]
     path.write_text("".join(ln + "\n" for ln in kept), encoding="utf-8")
 
 

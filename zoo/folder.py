@@ -313,7 +313,7 @@ def write_training_log(
         return None
     lines = metrics_log.read_text(encoding="utf-8").splitlines()
     if up_to_step is not None:
-        lines = [line for line in lines if (step := _logged_step(line)) is not None and step <= up_to_step]
+        lines = [line for line in lines if (step := logged_step(line)) is not None and step <= up_to_step]
     stride = max(1, math.ceil(len(lines) / max_points))
     keep = lines[::stride]
     if lines and keep[-1] != lines[-1]:
@@ -323,7 +323,7 @@ def write_training_log(
     return path
 
 
-def _logged_step(line: str) -> int | None:
+def logged_step(line: str) -> int | None:
     """The step of one metrics-log line; None for a line a kill cut short or that names no step."""
     try:
         record = json.loads(line)
