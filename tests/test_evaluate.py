@@ -170,3 +170,14 @@ def test_generator_reference_is_sample_set_metrics_of_real_digits(tiny_zoo, tiny
     assert ref["inception_score"] == pytest.approx(metrics.inception_score(probs))
     assert ref["copy_share"] == metrics.memorisation(test[:half], train, test[half : 2 * half])["copy_share"]
     assert list(ref)[:4] == ["kind", "frechet_distance", "inception_score", "class_histogram"]
+
+
+def test_evaluator_imports_without_plotly():
+    """The evaluator measures models where only torch is installed (a GPU image, a training box): plotly is needed
+    only to redraw the README's λ-sweep chart, so importing the CLI must not need it."""
+    import subprocess
+    import sys
+
+    blocked = "import sys; sys.modules['plotly'] = None; import zoo.evaluate, train.dcgan, train.wgan, train.otgan"
+    result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -28,7 +28,6 @@ from .catalog import READERS, Objective
 from .data import DataError, load_mnist, load_usps, random_affine
 from .folder import list_models, load_model, read_metrics, read_training, resolve, samples, write_metrics
 from .models import CycleGAN, DigitClassifier, Generator, ModelLoadError
-from .plots import lambda_sweep_svg
 from .report import provenance_table, reference_applies, report
 
 
@@ -369,6 +368,8 @@ def update_readme(
     ]
     sweep = [m for m in results.values() if m["kind"] == "translator" and Objective.of(m).in_sweep]
     if len(sweep) > 1:
+        from .plots import lambda_sweep_svg  # plotly, needed only to redraw the README's chart
+
         chart = root / SWEEP_CHART
         chart.parent.mkdir(parents=True, exist_ok=True)
         chart.write_text(lambda_sweep_svg(sweep), encoding="utf-8")
