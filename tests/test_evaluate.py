@@ -101,6 +101,21 @@ def test_evaluator_explains_missing_classifier(tiny_zoo, tiny_data, tmp_path, ca
     assert "python -m train.classifier" in capsys.readouterr().err
 
 
+def test_generators_are_measured_without_usps(tiny_zoo, tiny_data, tmp_path, capsys):
+    """A generator's figures need only MNIST and its reader; a translator without USPS is one line and exit 2."""
+    import shutil
+
+    mnist_only = tmp_path / "data"
+    shutil.copytree(tiny_data / "MNIST", mnist_only / "MNIST")
+    base = ["--data-dir", str(mnist_only), "--samples", "200", "--no-write"]
+    base += ["--classifier-mnist", str(tiny_zoo["classifier-mnist"]), "--classifier-usps", str(tmp_path / "nope")]
+    assert evaluate_main([str(tiny_zoo["dcgan"]), *base]) == 0
+    assert "| dcgan |" in capsys.readouterr().out
+    assert evaluate_main([str(tiny_zoo["cyclegan-lambda3"]), *base]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") <= 8 and "Traceback" not in err and "USPS" in err
+
+
 def test_evaluator_rewrites_readme_results_section(tiny_zoo, tiny_data, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# Zoo\n\n## Results\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\n## After\n")

@@ -15,7 +15,8 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +47,30 @@ class Evaluator:
     ):
         self.samples, self.seed = samples, seed
         self.adaptation_steps, self.adaptation_images = adaptation_steps, adaptation_images
+        self.data_dir, self.classifier_usps = data_dir, classifier_usps
         self.mnist_train, self.mnist_train_y = load_mnist("train", data_dir)
         self.mnist_test, self.mnist_test_y = load_mnist("test", data_dir)
-        self.usps_train, self.usps_train_y = load_usps("train", data_dir)
-        self.usps_test, self.usps_test_y = load_usps("test", data_dir)
         self.clf_mnist = _classifier(classifier_mnist)
-        self.clf_usps = _classifier(classifier_usps)
         self._mnist_test_features: torch.Tensor | None = None
+
+    # USPS and its reader are loaded on first use: measuring a generator needs neither, so it runs without USPS
+    @cached_property
+    def usps_train(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return load_usps("train", self.data_dir)
+
+    @cached_property
+    def usps_test(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return load_usps("test", self.data_dir)
+
+    @cached_property
+    def clf_usps(self) -> DigitClassifier:
+        return _classifier(self.classifier_usps)
+
+    def prepare(self, models: Iterable[torch.nn.Module]) -> None:
+        """Load up front whatever measuring these models needs, so that a missing dataset or reader stops the run
+        before any model is measured (main turns its DataError or ModelLoadError into one line)."""
+        if any(isinstance(m, CycleGAN) or getattr(m, "domain", None) == "usps" for m in models):
+            _ = self.usps_train, self.usps_test, self.clf_usps
 
     @property
     def mnist_test_features(self) -> torch.Tensor:
@@ -63,7 +81,7 @@ class Evaluator:
     # --- per kind of model ---
 
     def classifier(self, model: DigitClassifier) -> dict[str, Any]:
-        x, y = (self.mnist_test, self.mnist_test_y) if model.domain == "mnist" else (self.usps_test, self.usps_test_y)
+        x, y = (self.mnist_test, self.mnist_test_y) if model.domain == "mnist" else self.usps_test
         return {"kind": "classifier", "domain": model.domain, "test_accuracy": metrics.accuracy(model, x, y)}
 
     def generator(self, model: Generator) -> dict[str, Any]:
@@ -82,9 +100,10 @@ class Evaluator:
 
     def translator(self, model: CycleGAN) -> dict[str, Any]:
         g, f = model.mnist_to_usps, model.usps_to_mnist
-        g_test, f_test = metrics.translate(g, self.mnist_test), metrics.translate(f, self.usps_test)
+        usps_test, usps_test_y = self.usps_test
+        g_test, f_test = metrics.translate(g, self.mnist_test), metrics.translate(f, usps_test)
         to_usps = metrics.confusion(self.clf_usps, g_test, self.mnist_test_y)
-        to_mnist = metrics.confusion(self.clf_mnist, f_test, self.usps_test_y)
+        to_mnist = metrics.confusion(self.clf_mnist, f_test, usps_test_y)
         n = self.adaptation_images
         objective = Objective.of(model)
         return {
@@ -96,7 +115,7 @@ class Evaluator:
             "label_preservation_usps_to_mnist": metrics.share_kept(to_mnist),
             **self._adaptation(lambda: metrics.translate(g, self.mnist_train[:n]), self.mnist_train_y[:n]),
             "cycle_l1_mnist": metrics.cycle_error(self.mnist_test, metrics.translate(f, g_test)),
-            "cycle_l1_usps": metrics.cycle_error(self.usps_test, metrics.translate(g, f_test)),
+            "cycle_l1_usps": metrics.cycle_error(usps_test, metrics.translate(g, f_test)),
             "frechet_distance_to_usps": self._frechet_usps(g_test),
             "adaptation_steps": self.adaptation_steps,
             "adaptation_images": n,
@@ -111,12 +130,12 @@ class Evaluator:
         if self.adaptation_steps == 0:
             return {"adaptation_accuracy": None}
         clf = train_classifier(images(), y, steps=self.adaptation_steps, seed=self.seed)
-        counts = metrics.confusion(clf, self.usps_test, self.usps_test_y)  # one pass; the accuracy is its diagonal
+        counts = metrics.confusion(clf, *self.usps_test)  # one pass; the accuracy is its diagonal
         return {"adaptation_accuracy": metrics.share_kept(counts), "adaptation_confusion": counts.tolist()}
 
     def _frechet_usps(self, images: torch.Tensor) -> float:
         return metrics.frechet_distance(
-            metrics.features(self.clf_usps, images), metrics.features(self.clf_usps, self.usps_test)
+            metrics.features(self.clf_usps, images), metrics.features(self.clf_usps, self.usps_test[0])
         )
 
     # --- reference rows from real data ---
@@ -145,7 +164,7 @@ class Evaluator:
             "no translation (MNIST as is)": {
                 "kind": "reference",
                 "label_preservation_mnist_to_usps": metrics.accuracy(self.clf_usps, self.mnist_test, self.mnist_test_y),
-                "label_preservation_usps_to_mnist": metrics.accuracy(self.clf_mnist, self.usps_test, self.usps_test_y),
+                "label_preservation_usps_to_mnist": metrics.accuracy(self.clf_mnist, *self.usps_test),
                 **self._adaptation(lambda: self.mnist_train[:n], self.mnist_train_y[:n]),
                 "cycle_l1_mnist": 0.0,
                 "cycle_l1_usps": 0.0,
@@ -153,8 +172,8 @@ class Evaluator:
             },
             "USPS train (target oracle)": {
                 "kind": "reference",
-                **self._adaptation(lambda: self.usps_train, self.usps_train_y),
-                "frechet_distance_to_usps": self._frechet_usps(self.usps_train),
+                **self._adaptation(lambda: self.usps_train[0], self.usps_train[1]),
+                "frechet_distance_to_usps": self._frechet_usps(self.usps_train[0]),
             },
         }
 
@@ -268,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         folders = named_folders(names)
         models = {name: load_model(folder) for name, folder in folders.items()}
+        ev.prepare(models.values())
     except (DataError, ModelLoadError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
