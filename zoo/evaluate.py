@@ -33,7 +33,8 @@ from .report import provenance_table, reference_applies, report
 
 
 class Evaluator:
-    """Holds the data and the two classifiers once, so every model is measured against the same things."""
+    """Holds the data and the two classifiers once, so every model is measured against the same things (USPS and
+    its classifier from the first model that needs them)."""
 
     def __init__(
         self,
