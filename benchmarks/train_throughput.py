@@ -1,5 +1,6 @@
 """Images per second of every trainer at its default batch size, per precision and compilation:
-``python benchmarks/train_throughput.py [--variants fp32 bf16 bf16+compile fp32+channels_last] [--threads N]``.
+``python benchmarks/train_throughput.py [--variants fp32 bf16 bf16+compile fp32+channels_last] [--threads N]
+[--device auto|cpu|cuda] [--batch-size N]``.
 
 Runs each entry point for a few steps in a temporary folder and prints the median of the images/s figures its
 metrics log reports, leaving out the first window (warm-up, and the one-off compile under ``--compile``).
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from train.loop import bf16_is_native
+from train.loop import RunError, bf16_is_native, device_type
 
 TRAINERS = {
     "basic": [],
@@ -40,12 +41,14 @@ VARIANTS = {
 }
 
 
-def measure(name: str, steps: int, threads: int | None, variant: str) -> tuple[int, float]:
+def measure(
+    name: str, steps: int, threads: int | None, variant: str, device: str = "auto", batch_size: int | None = None
+) -> tuple[int, float]:
     module = importlib.import_module(f"train.{name}")
-    batch = module.DEFAULTS["batch_size"]
+    batch = batch_size or module.DEFAULTS["batch_size"]
     with tempfile.TemporaryDirectory() as tmp:
         argv = ["--out", tmp, "--steps", str(steps), "--log-every", "5", "--sample-every", str(10**6), *TRAINERS[name]]
-        argv += VARIANTS[variant]
+        argv += ["--device", device, "--batch-size", str(batch), *VARIANTS[variant]]
         if threads:
             argv += ["--threads", str(threads)]
         module.cli(argv)
@@ -53,22 +56,31 @@ def measure(name: str, steps: int, threads: int | None, variant: str) -> tuple[i
     return batch, statistics.median(rates[1:] or rates)  # the first window includes warm-up
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=30, help="steps per trainer")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
     parser.add_argument("--only", nargs="*", default=list(TRAINERS), help="trainers to measure")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS), help="what to run")
-    args = parser.parse_args()
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="as the trainers' --device")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="one batch size for every trainer (default: each one's own)"
+    )
+    args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    native = "native" if bf16_is_native("cpu") else "emulated: auto picks fp32"
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device cpu, bf16 {native}\n")
+    try:
+        device = device_type(args.device)
+    except RunError as err:
+        parser.error(str(err))
+    name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
+    native = "native" if bf16_is_native(device) else "emulated: auto picks fp32"
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {name}, bf16 {native}\n")
     print("| trainer | batch | " + " | ".join(f"{v} images/s" for v in args.variants) + " |")
     print("|---|---|" + "---|" * len(args.variants))
-    for name in args.only:
-        rates = [measure(name, args.steps, args.threads, v) for v in args.variants]
-        print(f"| {name} | {rates[0][0]} | " + " | ".join(f"{r:.0f}" for _, r in rates) + " |", flush=True)
+    for trainer in args.only:
+        rates = [measure(trainer, args.steps, args.threads, v, device, args.batch_size) for v in args.variants]
+        print(f"| {trainer} | {rates[0][0]} | " + " | ".join(f"{r:.0f}" for _, r in rates) + " |", flush=True)
 
 
 if __name__ == "__main__":
