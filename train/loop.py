@@ -850,7 +850,7 @@ def _truncate_log(path: Path, step: int) -> None:
     if not path.exists():
         return
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    kept = [line for line in lines if (logged := model_folder.logged_step(line)) is not None and logged <= step]
+    kept = model_folder.lines_up_to(lines, step)
     path.write_text("".join(ln + "\n" for ln in kept), encoding="utf-8")
 
 

@@ -313,7 +313,7 @@ def write_training_log(
         return None
     lines = metrics_log.read_text(encoding="utf-8").splitlines()
     if up_to_step is not None:
-        lines = [line for line in lines if (step := logged_step(line)) is not None and step <= up_to_step]
+        lines = lines_up_to(lines, up_to_step)
     stride = max(1, math.ceil(len(lines) / max_points))
     keep = lines[::stride]
     if lines and keep[-1] != lines[-1]:
@@ -331,6 +331,11 @@ def logged_step(line: str) -> int | None:
         return None
     step = record.get("step") if isinstance(record, dict) else None
     return step if isinstance(step, int) else None
+
+
+def lines_up_to(lines: list[str], step: int) -> list[str]:
+    """The metrics-log lines of steps up to ``step``, in order; lines without a readable step are dropped."""
+    return [line for line in lines if (logged := logged_step(line)) is not None and logged <= step]
 
 
 def read_notes(folder: Path) -> str | None:
