@@ -10,6 +10,7 @@ from zoo.folder import local, read_metrics, samples, weights_dir
 from zoo.models import CycleGAN, Generator
 
 SHEETS_PER_ROW = 4
+TRUNCATIONS = [None, 2.0, 1.5, 1.0, 0.5]  # the samples' truncation choices, off first
 
 st.title("GAN Zoo")
 st.markdown(
@@ -55,7 +56,18 @@ name = pick_model(None, "Model", key="model", opening=opening)
 model = get_model(name) if name else None
 
 if isinstance(model, Generator):
-    show_image(cached(frontend.samples, name, seed), f"32 samples of {name}, seed {seed}")
+    truncation = st.select_slider(
+        "Truncation (BigGAN's trick)",
+        TRUNCATIONS,
+        value=None,
+        format_func=lambda t: "off" if t is None else f"±{t:g}",
+        key="truncation",
+        help="Draw each latent coordinate from a normal cut at ±T instead of the full N(0, 1): fewer unusual "
+        "samples, less variety. A way of sampling, not the model: the measured figures never use it "
+        "(`python -m zoo.evaluate --truncation T` measures it apart).",
+    )
+    drawn = "" if truncation is None else f", latents truncated to ±{truncation:g}"
+    show_image(cached(frontend.samples, name, seed, truncation), f"32 samples of {name}, seed {seed}{drawn}")
     st.subheader("Does it memorise?")
     if get_dataset("mnist", "train") is not None:
         st.markdown("Top: samples. Bottom: the nearest of the 60,000 MNIST training digits (pixel distance d).")

@@ -81,6 +81,10 @@ def test_gallery_leads_with_every_gan_side_by_side_and_opens_on_the_best(app_env
     assert "missing" in " ".join(str(r) for r in at.dataframe[0].value.values.tolist())
     at = rerun(at.selectbox(key="model").select("basic-gan"))
     assert any("32 samples of basic-gan" in c for c in captions(at))
+    plain = image_urls(at)
+    at = rerun(at.select_slider(key="truncation").set_value(0.5))
+    assert any(c == "32 samples of basic-gan, seed 7, latents truncated to ±0.5" for c in captions(at))
+    assert image_urls(at)[2] != plain[2] and image_urls(at)[:2] == plain[:2]  # only the model's own samples change
 
 
 def test_gallery_model_card_link_opens_that_model_with_its_card(app_env: Path) -> None:

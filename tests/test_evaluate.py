@@ -116,6 +116,30 @@ def test_generators_are_measured_without_usps(tiny_zoo, tiny_data, tmp_path, cap
     assert err.startswith("error: ") and err.count("\n") <= 8 and "Traceback" not in err and "USPS" in err
 
 
+def test_truncated_sampling_is_measured_apart_and_written_nowhere(tiny_zoo, tiny_data, tmp_path, capsys):
+    """Issue 11: truncation does not count towards a model's figures, so --truncation prints its table under a
+    heading that says so, never touches the folder's metrics.json, and refuses to go into a README."""
+    base = ["--data-dir", str(tiny_data), "--samples", "200", "--classifier-mnist", str(tiny_zoo["classifier-mnist"])]
+    folder = tiny_zoo["dcgan"]
+    before = sorted(p.name for p in folder.iterdir())
+    out_json = tmp_path / "truncated.json"
+    assert evaluate_main([str(folder), *base, "--truncation", "1.0", "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    assert "latents truncated to ±1 (not the models' figures)" in out and "| dcgan |" in out
+    assert sorted(p.name for p in folder.iterdir()) == before  # no metrics.json, no card written
+    truncated = json.loads(out_json.read_text())["models"]["dcgan"]
+    assert truncated["truncation"] == 1.0 and truncated["samples"] == 200
+    assert evaluate_main([str(folder), *base, "--no-write", "--json", str(out_json)]) == 0
+    plain = json.loads(out_json.read_text())["models"]["dcgan"]
+    assert "truncation" not in plain and plain["inception_score"] != truncated["inception_score"]
+    assert "(200 samples vs the MNIST test set)" in capsys.readouterr().out
+    for bad in (["--truncation", "0"], ["--truncation", "x"], ["--truncation", "1", "--readme", "R.md"]):
+        with pytest.raises(SystemExit) as stop:
+            evaluate_main([str(folder), *base, *bad])
+        assert stop.value.code == 2
+    assert "--truncation" in capsys.readouterr().err
+
+
 def test_evaluator_rewrites_readme_results_section(tiny_zoo, tiny_data, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# Zoo\n\n## Results\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\n## After\n")

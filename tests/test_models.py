@@ -32,6 +32,21 @@ def test_generator_shapes_range_and_seeds(cls):
     assert torch.equal(g.decode(z), x)
 
 
+def test_truncated_latents_stay_inside_the_threshold_and_keep_their_seed():
+    """BigGAN's truncation trick: every coordinate within ±T, the same seed the same latents, and plain sampling
+    (truncation None) unchanged by the option's existence."""
+    g = DCGANGenerator().eval()
+    z = g.latent(2000, seed=3, truncation=0.5)
+    assert z.abs().max() <= 0.5 and z.std() < 0.35  # a N(0, 1) cut at ±0.5 has standard deviation 0.28
+    assert torch.equal(z, g.latent(2000, seed=3, truncation=0.5))
+    assert torch.equal(g.latent(5, seed=3, truncation=None), g.latent(5, seed=3))
+    assert g.latent(2000, seed=3).abs().max() > 2.5
+    assert torch.equal(g.sample(4, seed=1, truncation=1.0), g.decode(g.latent(4, seed=1, truncation=1.0)))
+    for bad in (0, -1.0, float("inf"), float("nan"), True, "1"):
+        with pytest.raises(ValueError, match="truncation"):
+            g.latent(2, seed=0, truncation=bad)
+
+
 @pytest.mark.parametrize(
     ("disc", "shape"),
     [

@@ -29,6 +29,7 @@ from .catalog import READERS, Objective
 from .data import DataError, load_mnist, load_usps, random_affine
 from .folder import list_models, load_model, read_metrics, read_training, resolve, samples, write_metrics
 from .models import CycleGAN, DigitClassifier, Generator, ModelLoadError
+from .models.base import check_truncation
 from .report import provenance_table, reference_applies, report
 
 
@@ -45,8 +46,9 @@ class Evaluator:
         adaptation_images: int = 20_000,
         classifier_mnist: str | Path = READERS["mnist"],
         classifier_usps: str | Path = READERS["usps"],
+        truncation: float | None = None,
     ):
-        self.samples, self.seed = samples, seed
+        self.samples, self.seed, self.truncation = samples, seed, truncation
         self.adaptation_steps, self.adaptation_images = adaptation_steps, adaptation_images
         self.data_dir, self.classifier_usps = data_dir, classifier_usps
         self.mnist_train, self.mnist_train_y = load_mnist("train", data_dir)
@@ -88,11 +90,12 @@ class Evaluator:
     def generator(self, model: Generator) -> dict[str, Any]:
         images = torch.cat(
             [
-                model.sample(min(1000, self.samples - i), seed=self.seed * 100_000 + i)
+                model.sample(min(1000, self.samples - i), seed=self.seed * 100_000 + i, truncation=self.truncation)
                 for i in range(0, self.samples, 1000)
             ]
         )
-        return {"kind": "generator", "samples": self.samples, **self._sample_set(images)}
+        sampling = {} if self.truncation is None else {"truncation": self.truncation}
+        return {"kind": "generator", "samples": self.samples, **sampling, **self._sample_set(images)}
 
     def _sample_set(self, images: torch.Tensor) -> dict[str, Any]:
         return metrics.sample_set_metrics(
@@ -263,6 +266,14 @@ def main(argv: list[str] | None = None) -> int:
         help="with --readme: rewrite it from each model's metrics.json, as an earlier run of this command wrote it "
         "(nothing is measured; a model without one is an error)",
     )
+    parser.add_argument(
+        "--truncation",
+        type=_truncation,
+        default=None,
+        metavar="T",
+        help="sample the generators' latents from N(0, I) truncated to [-T, T] (BigGAN's truncation trick): a way of "
+        "sampling, not the models' figures, so only printed (or --json), never written into folders or a README",
+    )
     parser.add_argument("--classifier-mnist", default=READERS["mnist"], help="MNIST classifier name or folder")
     parser.add_argument("--classifier-usps", default=READERS["usps"], help="USPS classifier name or folder")
     args = parser.parse_args(argv)
@@ -271,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     names = args.names or list_models()
     if not names:
         parser.error("no models given and none found under weights/")
+    if args.truncation is not None and (args.readme or args.recorded):
+        parser.error("--truncation figures are not the models' own: they never go into a README")
     if args.recorded:
         if not args.readme:
             parser.error("--recorded rewrites a README: give --readme")
@@ -285,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             args.adaptation_images,
             args.classifier_mnist,
             args.classifier_usps,
+            args.truncation,
         )
         folders = named_folders(names)
         models = {name: load_model(folder) for name, folder in folders.items()}
@@ -304,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     if "translator" in kinds:
         references.update(ev.translator_references())
     stamp = {"seed": args.seed, "evaluated": dt.date.today().isoformat(), "evaluator": "python -m zoo.evaluate"}
-    if not args.no_write:
+    if not args.no_write and args.truncation is None:
         for name, m in results.items():
             refs = {k: v for k, v in references.items() if reference_applies(v, m["kind"])}
             write_metrics(folders[name], {**stamp, "metrics": m, "reference": refs})
@@ -316,6 +330,14 @@ def main(argv: list[str] | None = None) -> int:
         update_readme(args.readme, results, references, folders)
     print(f"\n({len(results)} models evaluated in {time.time() - t0:.0f} s)", file=sys.stderr)
     return 0
+
+
+def _truncation(text: str) -> float:
+    """argparse type of --truncation: a positive, finite threshold (a usage error, exit 2, otherwise)."""
+    try:
+        return check_truncation(float(text))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def named_folders(names: list[str]) -> dict[str, Path]:

@@ -168,8 +168,8 @@ def sample_sheets(names: Sequence[str], seed: int = 0) -> list[gallery.Sheet]:
     return gallery.sample_sheets({name: generator(name) for name in names}, seed)
 
 
-def samples(name: str, seed: int) -> bytes:
-    return gallery.samples_view(generator(name), seed)
+def samples(name: str, seed: int, truncation: float | None = None) -> bytes:
+    return gallery.samples_view(generator(name), seed, truncation=truncation)
 
 
 def neighbours(name: str, seed: int) -> bytes:

@@ -60,10 +60,11 @@ def headline(name: str) -> str:
     return f"Fréchet distance {m['frechet_distance']:.2f} · Inception Score {m['inception_score']:.2f}"
 
 
-def samples_view(generator: Generator, seed: int, n: int = SAMPLES) -> bytes:
-    """``n`` samples of ``seed`` as a PNG grid, 16 a row at 2× (964 pixels: a wide page shows it unscaled)."""
+def samples_view(generator: Generator, seed: int, n: int = SAMPLES, truncation: float | None = None) -> bytes:
+    """``n`` samples of ``seed`` as a PNG grid, 16 a row at 2× (964 pixels: a wide page shows it unscaled);
+    ``truncation`` draws them with BigGAN's truncation trick (``Generator.latent``)."""
     with torch.inference_mode():
-        batch = generator.sample(n, seed=seed)
+        batch = generator.sample(n, seed=seed, truncation=truncation)
     return images.png_bytes(images.grid(batch, nrow=16, scale=2))
 
 

@@ -208,7 +208,7 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
     gens = {n: m for n, m in results.items() if m["kind"] == "generator"}
     if gens:
         ref = {f"*{n}*": m for n, m in references.items() if reference_applies(m, "generator")}
-        parts.append("### Generators (10,000 samples vs the MNIST test set)\n\n" + generator_table({**gens, **ref}))
+        parts.append(f"### Generators ({_sampling(gens)} vs the MNIST test set)\n\n" + generator_table({**gens, **ref}))
     trans = {
         n: m
         for n, m in sorted(  # the sweep by λ, then the translators trained with another objective
@@ -223,6 +223,17 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
     if clfs:
         parts.append("### Classifiers (official test sets)\n\n" + classifier_table(clfs))
     return "\n\n".join(parts)
+
+
+def _sampling(generators: dict[str, dict[str, Any]]) -> str:
+    """How the generators' samples were drawn, for a table's heading: truncated sampling is named as such, since its
+    figures are not the models' own."""
+    counts = sorted({m.get("samples", 10_000) for m in generators.values()})
+    drawn = " or ".join(f"{n:,}" for n in counts) + " samples"
+    truncations = sorted({m["truncation"] for m in generators.values() if m.get("truncation") is not None})
+    if truncations:
+        drawn += f", latents truncated to ±{' or ±'.join(f'{t:g}' for t in truncations)} (not the models' figures)"
+    return drawn
 
 
 def recorded_report(names: Iterable[str]) -> str:
