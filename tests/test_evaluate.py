@@ -125,7 +125,8 @@ def test_truncated_sampling_is_measured_apart_and_written_nowhere(tiny_zoo, tiny
     out_json = tmp_path / "truncated.json"
     assert evaluate_main([str(folder), *base, "--truncation", "1.0", "--json", str(out_json)]) == 0
     out = capsys.readouterr().out
-    assert "latents truncated to ±1 (not the models' figures)" in out and "| dcgan |" in out
+    assert "(200 samples vs the MNIST test set; latents truncated to ±1: not the models' figures)" in out
+    assert "| dcgan |" in out
     assert sorted(p.name for p in folder.iterdir()) == before  # no metrics.json, no card written
     truncated = json.loads(out_json.read_text())["models"]["dcgan"]
     assert truncated["truncation"] == 1.0 and truncated["samples"] == 200

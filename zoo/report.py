@@ -208,7 +208,7 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
     gens = {n: m for n, m in results.items() if m["kind"] == "generator"}
     if gens:
         ref = {f"*{n}*": m for n, m in references.items() if reference_applies(m, "generator")}
-        parts.append(f"### Generators ({_sampling(gens)} vs the MNIST test set)\n\n" + generator_table({**gens, **ref}))
+        parts.append(f"### Generators ({_sampling(gens)})\n\n" + generator_table({**gens, **ref}))
     trans = {
         n: m
         for n, m in sorted(  # the sweep by λ, then the translators trained with another objective
@@ -229,10 +229,10 @@ def _sampling(generators: dict[str, dict[str, Any]]) -> str:
     """How the generators' samples were drawn, for a table's heading: truncated sampling is named as such, since its
     figures are not the models' own."""
     counts = sorted({m.get("samples", 10_000) for m in generators.values()})
-    drawn = " or ".join(f"{n:,}" for n in counts) + " samples"
+    drawn = " or ".join(f"{n:,}" for n in counts) + " samples vs the MNIST test set"
     truncations = sorted({m["truncation"] for m in generators.values() if m.get("truncation") is not None})
     if truncations:
-        drawn += f", latents truncated to ±{' or ±'.join(f'{t:g}' for t in truncations)} (not the models' figures)"
+        drawn += f"; latents truncated to ±{' or ±'.join(f'{t:g}' for t in truncations)}: not the models' figures"
     return drawn
 
 
