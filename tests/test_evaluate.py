@@ -116,7 +116,7 @@ def test_generators_are_measured_without_usps(tiny_zoo, tiny_data, tmp_path, cap
     assert err.startswith("error: ") and err.count("\n") <= 8 and "Traceback" not in err and "USPS" in err
 
 
-def test_truncated_sampling_is_measured_apart_and_written_nowhere(tiny_zoo, tiny_data, tmp_path, capsys):
+def test_truncated_sampling_is_measured_apart_and_written_nowhere(tiny_zoo, tiny_data, tmp_path, capsys, monkeypatch):
     """Issue 11: truncation does not count towards a model's figures, so --truncation prints its table under a
     heading that says so, never touches the folder's metrics.json, and refuses to go into a README."""
     base = ["--data-dir", str(tiny_data), "--samples", "200", "--classifier-mnist", str(tiny_zoo["classifier-mnist"])]
@@ -139,6 +139,11 @@ def test_truncated_sampling_is_measured_apart_and_written_nowhere(tiny_zoo, tiny
             evaluate_main([str(folder), *base, *bad])
         assert stop.value.code == 2
     assert "--truncation" in capsys.readouterr().err
+    assert evaluate_main([str(tiny_zoo["cyclegan-lambda3"]), *base, "--truncation", "1"]) == 2
+    assert capsys.readouterr().err == "error: --truncation samples generators; cyclegan-lambda3 is not one\n"
+    monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(folder.parent))  # no names: every generator there, and only those
+    assert evaluate_main([*base, "--truncation", "1", "--json", str(out_json)]) == 0
+    assert list(json.loads(out_json.read_text())["models"]) == ["dcgan"]
 
 
 def test_evaluator_rewrites_readme_results_section(tiny_zoo, tiny_data, tmp_path):

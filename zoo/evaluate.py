@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import card, metrics
-from .catalog import READERS, Objective
+from .catalog import READERS, Objective, kind
 from .data import DataError, load_mnist, load_usps, random_affine
 from .folder import list_models, load_model, read_metrics, read_training, resolve, samples, write_metrics
 from .models import CycleGAN, DigitClassifier, Generator, ModelLoadError
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.samples < 100:
         parser.error("--samples must be at least 100")
-    names = args.names or list_models()
+    names = args.names or [n for n in list_models() if args.truncation is None or kind(n) == "generator"]
     if not names:
         parser.error("no models given and none found under weights/")
     if args.truncation is not None and (args.readme or args.recorded):
@@ -305,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         ev.prepare(models.values())
     except (DataError, ModelLoadError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    others = [name for name, model in models.items() if not isinstance(model, Generator)]
+    if args.truncation is not None and others:
+        print(f"error: --truncation samples generators; {', '.join(others)} is not one", file=sys.stderr)
         return 2
     results: dict[str, dict[str, Any]] = {}
     for name, model in models.items():
