@@ -302,13 +302,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         folders = named_folders(names)
         models = {name: load_model(folder) for name, folder in folders.items()}
+        others = [name for name, model in models.items() if not isinstance(model, Generator)]
+        if args.truncation is not None and others:
+            print(f"error: --truncation samples generators; {', '.join(others)} is not one", file=sys.stderr)
+            return 2
         ev.prepare(models.values())
     except (DataError, ModelLoadError) as err:
         print(f"error: {err}", file=sys.stderr)
-        return 2
-    others = [name for name, model in models.items() if not isinstance(model, Generator)]
-    if args.truncation is not None and others:
-        print(f"error: --truncation samples generators; {', '.join(others)} is not one", file=sys.stderr)
         return 2
     results: dict[str, dict[str, Any]] = {}
     for name, model in models.items():
