@@ -33,6 +33,17 @@ def test_pyproject_builds_the_zoo_package_with_its_weights() -> None:
     assert setuptools["package-dir"] == {"zoo.weights": "weights"}  # shipped as zoo/weights (zoo.folder finds it)
 
 
+def test_one_license_everywhere_the_project_states_it() -> None:
+    # the package, its LICENSE file, the model cards and the Space's front matter all say MIT
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert (REPO / "LICENSE").read_text().startswith("MIT License")
+    cards = sorted((REPO / "weights").glob("*/README.md"))
+    assert cards and all("\nlicense: mit\n" in card.read_text() for card in cards)
+    assert all("\nlicense: mit\n" in space.readme_text(sdk, ["dcgan"]) for sdk in space.SDKS)
+
+
 def test_every_library_import_is_a_declared_dependency_and_requirements_install_the_project() -> None:
     imported = set()
     for path in (REPO / "zoo").rglob("*.py"):

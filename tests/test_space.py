@@ -27,7 +27,8 @@ def test_gradio_space(weights: Path, tmp_path: Path) -> None:
     out = tmp_path / "space-gradio"
     assert space.main(["--sdk", "gradio", "--out", str(out), "--models", "dcgan", "cyclegan-lambda10"]) == 0
     files = files_in(out)
-    assert {"README.md", "app.py", "requirements.txt", "zoo/__init__.py", "zoo/latent.py", "zoo/hub.py"} <= files
+    assert {"README.md", "LICENSE", "app.py", "requirements.txt"} <= files
+    assert {"zoo/__init__.py", "zoo/latent.py", "zoo/hub.py"} <= files
     assert {"weights/dcgan/config.json", "weights/dcgan/model.safetensors", "weights/dcgan/training_log.jsonl"} <= files
     assert "weights/cyclegan-lambda10/model.safetensors" in files
     assert not any(f.startswith(("weights/basic-gan", "pages/", "train/", "tests/", "data/")) for f in files)
@@ -46,7 +47,8 @@ def test_docker_space_for_streamlit(weights: Path, tmp_path: Path) -> None:
     out = tmp_path / "space-docker"
     space.build_space("docker", out)
     files = files_in(out)
-    assert {"README.md", "Dockerfile", "app.py", "requirements.txt", "pages/_common.py", "pages/home.py"} <= files
+    assert {"README.md", "LICENSE", "Dockerfile", "app.py", "requirements.txt"} <= files
+    assert {"pages/_common.py", "pages/home.py"} <= files
     assert ".streamlit/config.toml" in files
     assert {"data/MNIST/raw/train-images-idx3-ubyte.gz", "data/USPS/usps.h5"} <= files
     assert {f"weights/{n}/model.safetensors" for n in ("dcgan", "basic-gan", "classifier-usps")} <= files

@@ -4,9 +4,9 @@
     python -m zoo.space --sdk docker --out dist/space-streamlit   # sdk: docker (Streamlit on port 8501)
     hf upload OWNER/NAME dist/space-gradio --repo-type space      # then push it
 
-The folder holds the app files, the ``zoo`` package's sources, the chosen model folders under ``weights/`` (the
-files ``python -m zoo.hub push`` would upload), requirements with CPU-only torch (pyproject.toml's pins), the
-Space's README front matter, and for Docker a Dockerfile; the Streamlit Space also gets the MNIST/USPS files
+The folder holds the app files, the ``zoo`` package's sources and their LICENSE, the chosen model folders under
+``weights/`` (the files ``python -m zoo.hub push`` would upload), requirements with CPU-only torch (pyproject.toml's
+pins), the Space's README front matter, and for Docker a Dockerfile; the Streamlit Space also gets the MNIST/USPS files
 under ``data/`` unless ``--no-data``. Only copies files: it imports neither the apps nor Streamlit/Gradio.
 
 Binding: the Docker Space's Streamlit listens on all interfaces of its container (``--server.address=0.0.0.0`` in
@@ -177,7 +177,7 @@ def build_space(
         shutil.rmtree(out)
     spec = SDKS[sdk]
     written: list[Path] = []
-    for src, dst in spec["apps"].items():
+    for src, dst in {**spec["apps"], "LICENSE": "LICENSE"}.items():  # the copied sources carry their MIT notice
         _copy(REPO_ROOT / src, out / dst, written)
     sources = [p for d in ("zoo", *spec["dirs"]) for p in sorted((REPO_ROOT / d).rglob("*.py"))]
     for path in sources:
