@@ -146,6 +146,40 @@ def test_truncated_sampling_is_measured_apart_and_written_nowhere(tiny_zoo, tiny
     assert list(json.loads(out_json.read_text())["models"]) == ["dcgan"]
 
 
+def test_figures_read_by_another_classifier_are_printed_apart_and_written_nowhere(
+    tiny_zoo, tiny_data, tmp_path, capsys
+):
+    """The zoo's figures are its own readers' (classifier-mnist, classifier-usps): another classifier reads the same
+    samples differently, so its figures are headed as such, never written into a model folder or a README."""
+    import shutil
+
+    other = tmp_path / "other-reader"
+    shutil.copytree(tiny_zoo["classifier-mnist"], other)
+    base = ["--data-dir", str(tiny_data), "--samples", "200", "--adaptation-steps", "2", "--adaptation-images", "64"]
+    base += ["--classifier-usps", str(tiny_zoo["classifier-usps"])]
+    models = [str(tiny_zoo["dcgan"]), str(tiny_zoo["cyclegan-lambda3"])]
+    before = {m: sorted(p.name for p in tiny_zoo[m].iterdir()) for m in ("dcgan", "cyclegan-lambda3")}
+    out_json = tmp_path / "other.json"
+    assert evaluate_main([*models, *base, "--classifier-mnist", str(other), "--json", str(out_json)]) == 0
+    captured = capsys.readouterr()
+    apart = "read by other-reader instead of classifier-mnist: not the models' figures"
+    assert f"### Generators (200 samples vs the MNIST test set; {apart})" in captured.out
+    assert f"### Translators (test sets; {apart})" in captured.out
+    assert "not written into model folders" in captured.err
+    assert {m: sorted(p.name for p in tiny_zoo[m].iterdir()) for m in before} == before  # nothing written
+    read = json.loads(out_json.read_text())["models"]
+    assert read["dcgan"]["reader"] == "other-reader"
+    assert read["cyclegan-lambda3"]["readers"] == {"mnist": "other-reader"}
+    # the evaluator's own reader (the same weights, under its own name) writes the models' figures, unmarked
+    assert evaluate_main([*models, *base, "--classifier-mnist", str(tiny_zoo["classifier-mnist"])]) == 0
+    own = capsys.readouterr().out
+    assert "### Generators (200 samples vs the MNIST test set)" in own and "not the models' figures" not in own
+    assert "reader" not in json.loads((tiny_zoo["dcgan"] / "metrics.json").read_text())["metrics"]
+    with pytest.raises(SystemExit) as stop:
+        evaluate_main([*models, *base, "--classifier-mnist", str(other), "--readme", str(tmp_path / "R.md")])
+    assert stop.value.code == 2 and "never go into a README" in capsys.readouterr().err
+
+
 def test_evaluator_rewrites_readme_results_section(tiny_zoo, tiny_data, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# Zoo\n\n## Results\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\n## After\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .catalog import READERS
 from .folder import local, read_metrics
 from .metrics import label_flips
 
@@ -218,7 +219,10 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
     }
     if trans:
         ref = {f"*{n}*": m for n, m in references.items() if reference_applies(m, "translator")}
-        parts.append("### Translators (test sets)\n\n" + translator_table({**trans, **ref}))
+        read = {(domain, name) for m in trans.values() for domain, name in m.get("readers", {}).items()}
+        readers = [f"{name} instead of {READERS[domain]}" for domain, name in sorted(read)]
+        apart = f"; read by {', '.join(readers)}: not the models' figures" if readers else ""
+        parts.append(f"### Translators (test sets{apart})\n\n" + translator_table({**trans, **ref}))
     clfs = {n: m for n, m in results.items() if m["kind"] == "classifier"}
     if clfs:
         parts.append("### Classifiers (official test sets)\n\n" + classifier_table(clfs))
@@ -226,14 +230,15 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
 
 
 def _sampling(generators: dict[str, dict[str, Any]]) -> str:
-    """How the generators' samples were drawn, for a table's heading: truncated sampling is named as such, since its
-    figures are not the models' own."""
+    """How the generators' samples were drawn and read, for a table's heading: truncated sampling and a reader other
+    than the evaluator's classifier are named as such, since their figures are not the models' own."""
     counts = sorted({m.get("samples", 10_000) for m in generators.values()})
     drawn = " or ".join(f"{n:,}" for n in counts) + " samples vs the MNIST test set"
     truncations = sorted({m["truncation"] for m in generators.values() if m.get("truncation") is not None})
-    if truncations:
-        drawn += f"; latents truncated to ±{' or ±'.join(f'{t:g}' for t in truncations)}: not the models' figures"
-    return drawn
+    readers = sorted({m["reader"] for m in generators.values() if m.get("reader")})
+    apart = [f"latents truncated to ±{' or ±'.join(f'{t:g}' for t in truncations)}"] if truncations else []
+    apart += [f"read by {' or '.join(readers)} instead of {READERS['mnist']}"] if readers else []
+    return drawn + (f"; {'; '.join(apart)}: not the models' figures" if apart else "")
 
 
 def recorded_report(names: Iterable[str]) -> str:
