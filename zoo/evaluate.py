@@ -30,7 +30,7 @@ from .data import DataError, load_mnist, load_usps, random_affine
 from .folder import list_models, load_model, read_metrics, read_training, resolve, samples, write_metrics
 from .models import CycleGAN, DigitClassifier, Generator, ModelLoadError
 from .models.base import check_truncation
-from .report import provenance_table, reference_applies, report
+from .report import provenance_table, read_by, reference_applies, report
 
 
 class Evaluator:
@@ -308,10 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--truncation figures are not the models' own: they never go into a README")
     foreign = foreign_readers(args.classifier_mnist, args.classifier_usps)
     if foreign and (args.readme or args.recorded):
-        parser.error(
-            f"figures read by {', '.join(foreign.values())} instead of {', '.join(READERS[d] for d in foreign)} "
-            "are not the models' own: they never go into a README"
-        )
+        parser.error(f"figures {read_by(foreign.items())} are not the models' own: they never go into a README")
     if args.recorded:
         if not args.readme:
             parser.error("--recorded rewrites a README: give --readme")
@@ -352,8 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     stamp = {"seed": args.seed, "evaluated": dt.date.today().isoformat(), "evaluator": "python -m zoo.evaluate"}
     if foreign and not args.no_write:
         print(
-            f"note: read by {', '.join(foreign.values())}, not the zoo's own readers: figures printed (and --json), "
-            "not written into model folders",
+            f"note: {read_by(foreign.items())}: figures printed (and --json), not written into model folders",
             file=sys.stderr,
         )
     if not args.no_write and args.truncation is None and not foreign:

@@ -220,13 +220,18 @@ def report(results: dict[str, dict[str, Any]], references: dict[str, dict[str, A
     if trans:
         ref = {f"*{n}*": m for n, m in references.items() if reference_applies(m, "translator")}
         read = {(domain, name) for m in trans.values() for domain, name in m.get("readers", {}).items()}
-        readers = [f"{name} instead of {READERS[domain]}" for domain, name in sorted(read)]
-        apart = f"; read by {', '.join(readers)}: not the models' figures" if readers else ""
+        apart = f"; {read_by(read)}: not the models' figures" if read else ""
         parts.append(f"### Translators (test sets{apart})\n\n" + translator_table({**trans, **ref}))
     clfs = {n: m for n, m in results.items() if m["kind"] == "classifier"}
     if clfs:
         parts.append("### Classifiers (official test sets)\n\n" + classifier_table(clfs))
     return "\n\n".join(parts)
+
+
+def read_by(readers: Iterable[tuple[str, str]]) -> str:
+    """The words every heading and error uses for figures read by a classifier other than the evaluator's own
+    (``catalog.READERS``): "read by X instead of classifier-mnist, …" for (domain, classifier name) pairs."""
+    return "read by " + ", ".join(f"{name} instead of {READERS[domain]}" for domain, name in sorted(set(readers)))
 
 
 def _sampling(generators: dict[str, dict[str, Any]]) -> str:
@@ -235,9 +240,9 @@ def _sampling(generators: dict[str, dict[str, Any]]) -> str:
     counts = sorted({m.get("samples", 10_000) for m in generators.values()})
     drawn = " or ".join(f"{n:,}" for n in counts) + " samples vs the MNIST test set"
     truncations = sorted({m["truncation"] for m in generators.values() if m.get("truncation") is not None})
-    readers = sorted({m["reader"] for m in generators.values() if m.get("reader")})
+    read = {("mnist", m["reader"]) for m in generators.values() if m.get("reader")}
     apart = [f"latents truncated to ±{' or ±'.join(f'{t:g}' for t in truncations)}"] if truncations else []
-    apart += [f"read by {' or '.join(readers)} instead of {READERS['mnist']}"] if readers else []
+    apart += [read_by(read)] if read else []
     return drawn + (f"; {'; '.join(apart)}: not the models' figures" if apart else "")
 
 
