@@ -101,6 +101,30 @@ def test_evaluator_explains_missing_classifier(tiny_zoo, tiny_data, tmp_path, ca
     assert "python -m train.classifier" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--samples", "99999999999"),  # would sample for days and fill the memory
+        ("--samples", "60001"),  # more than the Fréchet reference's real digits
+        ("--samples", "99"),
+        ("--seed", "-1"),
+        ("--adaptation-steps", "-3"),
+        ("--adaptation-steps", "1000000000"),
+        ("--adaptation-images", "0"),  # was a traceback from torch.cat
+        ("--adaptation-images", "-1"),  # was silently all but one of MNIST's training digits
+        ("--samples", "ten"),
+    ],
+)
+def test_every_count_the_evaluator_takes_is_bounded(tiny_zoo, flag, value, capsys):
+    """Out-of-range counts are a one-line usage error (exit 2) before anything loads: no input asks for
+    unbounded time or memory, and none turns into a traceback half-way through a run."""
+    with pytest.raises(SystemExit) as stop:
+        evaluate_main([str(tiny_zoo["dcgan"]), flag, value, "--no-write"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert f"argument {flag}: expected an integer" in err and "Traceback" not in err
+
+
 def test_generators_are_measured_without_usps(tiny_zoo, tiny_data, tmp_path, capsys):
     """A generator's figures need only MNIST and its reader; a translator without USPS is one line and exit 2."""
     import shutil

@@ -32,6 +32,9 @@ from .models import CycleGAN, DigitClassifier, Generator, ModelLoadError
 from .models.base import check_truncation
 from .report import provenance_table, read_by, reference_applies, report
 
+MNIST_TRAIN = 60_000  # training digits: the most samples a generator's Fréchet reference can match
+MAX_ADAPTATION_STEPS = 20_000  # twenty times the protocol's 1,000: minutes, never hours
+
 
 class Evaluator:
     """Holds the data and the two classifiers once, so every model is measured against the same things (USPS and
@@ -261,17 +264,30 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("names", nargs="*", help="model names under weights/ or folder paths (default: all)")
-    parser.add_argument("--samples", type=int, default=10_000, help="generated samples per generator")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the samples and of the adaptation probe")
+    parser.add_argument(
+        "--samples",
+        type=_int_in(100, MNIST_TRAIN),
+        default=10_000,
+        help=f"generated samples per generator (100 to {MNIST_TRAIN:,}: the Fréchet reference takes as many real "
+        "training digits)",
+    )
+    parser.add_argument(
+        "--seed", type=_int_in(0, 2**31 - 1), default=0, help="seed of the samples and of the adaptation probe"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this JSON file")
     parser.add_argument("--data-dir", type=Path, default=None, help="data root (see zoo.data)")
     parser.add_argument(
         "--adaptation-steps",
-        type=int,
+        type=_int_in(0, MAX_ADAPTATION_STEPS),
         default=1000,
         help="training steps of the adaptation probe (0: skip the protocol)",
     )
-    parser.add_argument("--adaptation-images", type=int, default=20_000, help="translated MNIST images it trains on")
+    parser.add_argument(
+        "--adaptation-images",
+        type=_int_in(1, MNIST_TRAIN),
+        default=20_000,
+        help="translated MNIST images it trains on",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write metrics.json into model folders")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite this README's results section")
     parser.add_argument(
@@ -299,8 +315,6 @@ def main(argv: list[str] | None = None) -> int:
         help="USPS classifier name or folder; figures read by another than classifier-usps are only printed",
     )
     args = parser.parse_args(argv)
-    if args.samples < 100:
-        parser.error("--samples must be at least 100")
     names = args.names or [n for n in list_models() if args.truncation is None or kind(n) == "generator"]
     if not names:
         parser.error("no models given and none found under weights/")
@@ -365,6 +379,23 @@ def main(argv: list[str] | None = None) -> int:
     models_evaluated = f"{len(results)} model{'' if len(results) == 1 else 's'} evaluated"
     print(f"\n({models_evaluated} in {time.time() - t0:.0f} s)", file=sys.stderr)
     return 0
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type for an integer in [low, high]: every count the evaluator takes is bounded, so no argument
+    can ask for unbounded time or memory (outside the range: a usage error, exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected an integer from {low:,} to {high:,}, got {value:,}")
+        return value
+
+    parse.__name__ = "int"  # argparse names the type in its messages
+    return parse
 
 
 def _truncation(text: str) -> float:
