@@ -359,3 +359,22 @@ except Exception as err:
     assert result.returncode == 0, result.stderr
     name, seconds = result.stdout.split()
     assert name == "ReadTimeout" and float(seconds) < 3
+
+
+@pytest.mark.parametrize("module", ["zoo.hub", "zoo.evaluate", "zoo.space"])
+def test_the_packages_commands_run_without_a_warning(module, weights):
+    """`python -m zoo.hub list` printed a RuntimeWarning (the package had imported zoo.hub before running it as
+    __main__) on every call: each `python -m zoo.X` command starts clean."""
+    args = ["list"] if module == "zoo.hub" else ["--help"]
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "GAN_ZOO_WEIGHTS": str(weights)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout
+    if module == "zoo.hub":
+        assert result.stdout.split() == ["dcgan", "wgan"]

@@ -13,8 +13,9 @@ Every model is a folder (``zoo.folder``: config.json + model.safetensors + card,
 shipped ones are found in ``$GAN_ZOO_WEIGHTS``, else in the installed package, else in the checkout's weights/.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .folder import list_models
-from .hub import load
 from .models import (
     ARCHITECTURES,
     BasicGenerator,
@@ -42,3 +43,17 @@ __all__ = [
     "list_models",
     "load",
 ]
+
+if TYPE_CHECKING:
+    from .hub import load
+
+
+def __getattr__(name: str) -> Any:
+    """``zoo.load`` lives in ``zoo.hub`` (a name may be a Hub model) and is imported on first use, not with the
+    package: ``python -m zoo.hub`` then runs that module once, where an eager import made Python warn on every call
+    that the module it was about to run had been imported already."""
+    if name == "load":
+        from .hub import load
+
+        return load
+    raise AttributeError(f"module 'zoo' has no attribute {name!r}")
