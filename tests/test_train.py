@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import json
 import math
@@ -146,6 +147,34 @@ def test_export_only_writes_the_checkpoints_model_and_leaves_the_run_as_it_was(t
     run_cli("train.dcgan", tiny_data, run, "--steps", "6", *constant, "--resume")
     run_cli("train.dcgan", tiny_data, tmp_path / "straight", "--steps", "6", *constant)
     assert_same_run(run, tmp_path / "straight")
+
+
+def test_an_out_folder_that_cannot_hold_a_run_is_one_clear_line(tiny_data, tmp_path, capsys, monkeypatch):
+    """--out is checked before any data loads, by making a folder where the run would go (permission bits do not
+    say everything: under /proc, on a read-only mount, or as root), and a refused --out leaves nothing behind."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a run")
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+
+    def refuse(*args, dir=None, **kwargs):
+        if Path(dir) == read_only:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real_mkdtemp(*args, dir=dir, **kwargs)
+
+    real_mkdtemp = loop.tempfile.mkdtemp
+    monkeypatch.setattr(loop.tempfile, "mkdtemp", refuse)
+    for out, message in [
+        (a_file, "is a file, not a folder"),
+        (a_file / "run", "a-file is a file"),
+        (read_only / "runs" / "dcgan", "is not writable: " + str(read_only) + ": Read-only file system"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            run_cli("train.dcgan", tiny_data, out, "--steps", "1")
+        err = capsys.readouterr().err.strip()
+        assert exit_info.value.code == 2 and message in err and len(err.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "read-only"]
+    assert list(read_only.iterdir()) == []
 
 
 def test_export_only_without_a_checkpoint_is_one_clear_line(tiny_data, tmp_path, capsys):

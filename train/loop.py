@@ -18,6 +18,7 @@ import os
 import platform
 import shlex
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -461,9 +462,9 @@ class Run:
         self.args, self.argv = args, argv
         self.out = out = Path(args.out)
         self.ckpt_path = out / CHECKPOINT
-        _check_writable(out)
         # --export-only reads the run and writes only OUT/model: the run may be training in another process
         self.read_only = bool(getattr(args, "export_only", False))
+        _check_writable(out)
         if self.read_only and not self.ckpt_path.is_file():
             raise RunError(f"--export-only: {out} holds no {CHECKPOINT} to export (has the run saved one yet?)")
         ckpt = None
@@ -855,7 +856,9 @@ def _truncate_log(path: Path, step: int) -> None:
 
 
 def _check_writable(out: Path) -> None:
-    """Fail before loading data or models when --out cannot hold a run."""
+    """Fail before loading data or models when --out cannot hold a run, and leave nothing behind: the nearest
+    existing folder must take a new folder (permissions do not say everything: under /proc, on a read-only mount,
+    or as root, who passes every access check)."""
     if out.exists() and not out.is_dir():
         raise RunError(f"--out {out} is a file, not a folder")
     existing = next(p for p in (out, *out.absolute().parents) if p.exists())
@@ -863,3 +866,7 @@ def _check_writable(out: Path) -> None:
         raise RunError(f"--out {out} cannot be created: {existing} is a file")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise RunError(f"--out {out} is not writable (no write permission on {existing})")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".write-probe-", dir=existing))
+    except OSError as err:
+        raise RunError(f"--out {out} is not writable: {existing}: {err.strerror or err}") from None
