@@ -125,6 +125,26 @@ def test_every_count_the_evaluator_takes_is_bounded(tiny_zoo, flag, value, capsy
     assert f"argument {flag}: expected an integer" in err and "Traceback" not in err
 
 
+def test_files_it_would_write_at_the_end_are_checked_before_measuring(tiny_zoo, tmp_path, capsys):
+    """A --json or --readme that cannot be written was a traceback after minutes of measuring: now a one-line usage
+    error (exit 2) before anything loads (no --data-dir is given: nothing gets that far)."""
+    no_section = tmp_path / "plain.md"
+    no_section.write_text("# A README without a results section\n")
+    cases = [
+        (["--json", str(tmp_path / "missing" / "figures.json")], "no folder"),
+        (["--json", str(tmp_path)], "is a folder, not a file"),
+        (["--readme", str(tmp_path / "README.md")], "no such file"),
+        (["--readme", str(no_section)], "has no <!-- results:start -->"),
+        (["--readme", str(no_section), "--recorded"], "has no <!-- results:start -->"),
+    ]
+    for extra, message in cases:
+        with pytest.raises(SystemExit) as stop:
+            evaluate_main([str(tiny_zoo["dcgan"]), *extra])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and message in err and "Traceback" not in err
+    assert no_section.read_text() == "# A README without a results section\n"
+
+
 def test_generators_are_measured_without_usps(tiny_zoo, tiny_data, tmp_path, capsys):
     """A generator's figures need only MNIST and its reader; a translator without USPS is one line and exit 2."""
     import shutil

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -323,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     foreign = foreign_readers(args.classifier_mnist, args.classifier_usps)
     if foreign and (args.readme or args.recorded):
         parser.error(f"figures {read_by(foreign.items())} are not the models' own: they never go into a README")
+    for problem in (_readme_problem(args.readme), _output_problem("--json", args.json)):
+        if problem:
+            parser.error(problem)
     if args.recorded:
         if not args.readme:
             parser.error("--recorded rewrites a README: give --readme")
@@ -371,14 +375,53 @@ def main(argv: list[str] | None = None) -> int:
             refs = {k: v for k, v in references.items() if reference_applies(v, m["kind"])}
             write_metrics(folders[name], {**stamp, "metrics": m, "reference": refs})
             card.write_card(folders[name])
-    if args.json:
-        args.json.write_text(json.dumps({**stamp, "models": results, "reference": references}, indent=2) + "\n")
     print(report(results, references))
-    if args.readme:
-        update_readme(args.readme, results, references, folders)
+    try:  # checked before measuring; this catches what changed since (a disk that filled, a folder removed)
+        if args.json:
+            args.json.write_text(json.dumps({**stamp, "models": results, "reference": references}, indent=2) + "\n")
+        if args.readme:
+            update_readme(args.readme, results, references, folders)
+    except OSError as err:
+        print(
+            f"error: could not write {err.filename}: {err.strerror or err} (the figures are printed above)",
+            file=sys.stderr,
+        )
+        return 1
     models_evaluated = f"{len(results)} model{'' if len(results) == 1 else 's'} evaluated"
     print(f"\n({models_evaluated} in {time.time() - t0:.0f} s)", file=sys.stderr)
     return 0
+
+
+def _readme_problem(readme: Path | None) -> str | None:
+    """Why --readme cannot be rewritten, found before anything is measured (None when it can, or is not given)."""
+    if readme is None:
+        return None
+    problem = _output_problem("--readme", readme)
+    if problem:
+        return problem
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return f"--readme {readme}: no such file (it rewrites the results section of an existing README)"
+    except (OSError, UnicodeDecodeError) as err:
+        return f"--readme {readme}: cannot be read ({getattr(err, 'strerror', None) or err})"
+    if README_START not in text or README_END not in text:
+        return f"--readme {readme} has no {README_START} … {README_END} section to rewrite"
+    return None
+
+
+def _output_problem(flag: str, path: Path | None) -> str | None:
+    """Why a file the evaluator writes at the end cannot be written, found before minutes of measuring."""
+    if path is None:
+        return None
+    if path.is_dir():
+        return f"{flag} {path} is a folder, not a file"
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        return f"{flag} {path}: no folder {folder}"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"{flag} {path} is not writable"
+    return None
 
 
 def _int_in(low: int, high: int) -> Callable[[str], int]:
