@@ -80,8 +80,24 @@ def test_space_refuses_unknown_models_existing_folders_and_no_weights(
     (tmp_path / "b" / "keep.txt").write_text("x")
     with pytest.raises(space.SpaceError, match="--force"):
         space.build_space("gradio", tmp_path / "b", ["dcgan"])
-    space.build_space("gradio", tmp_path / "b", ["dcgan"], force=True)
-    assert not (tmp_path / "b" / "keep.txt").exists()
+    # --force replaces only a Space this command wrote: `--out . --force` in a checkout must not delete it
+    with pytest.raises(space.SpaceError, match="not a Space folder this command wrote"):
+        space.build_space("gradio", tmp_path / "b", ["dcgan"], force=True)
+    assert (tmp_path / "b" / "keep.txt").read_text() == "x"
+    space.build_space("gradio", tmp_path / "s", ["dcgan"])
+    (tmp_path / "s" / "stale.txt").write_text("from an earlier build")
+    written = space.build_space("docker", tmp_path / "s", ["dcgan"], data=False, force=True)
+    assert not (tmp_path / "s" / "stale.txt").exists() and "sdk: docker" in (tmp_path / "s" / "README.md").read_text()
+    assert all(path.is_file() and path.is_relative_to(tmp_path / "s") for path in written)
+    # a build that fails half-way leaves the previous Space as it was, and no staging folder behind
+    monkeypatch.setattr(space, "readme_text", lambda *args: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(space.SpaceError, match="No space left.*nothing was replaced"):
+        space.build_space("gradio", tmp_path / "s", ["dcgan"], force=True)
+    assert "sdk: docker" in (tmp_path / "s" / "README.md").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    (tmp_path / "a-file").write_text("x")
+    assert space.main(["--sdk", "gradio", "--out", str(tmp_path / "a-file"), "--models", "dcgan"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
     monkeypatch.setenv("GAN_ZOO_WEIGHTS", str(tmp_path / "empty"))
     with pytest.raises(space.SpaceError, match="No model folders"):
         space.build_space("docker", tmp_path / "c")

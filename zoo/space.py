@@ -26,6 +26,7 @@ import argparse
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from .data import MNIST_FILES, USPS_FILE, DataError, _mnist_paths, resolve_data_dir
@@ -171,10 +172,47 @@ def build_space(
         plan = upload_plan(names)
     except ModelLoadError as err:
         raise SpaceError(str(err)) from err
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and not out.is_dir():
+        raise SpaceError(f"{out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()):
         if not force:
             raise SpaceError(f"{out} exists and is not empty (use --force to replace it)")
-        shutil.rmtree(out)
+        if not is_space_folder(out):
+            raise SpaceError(
+                f"{out} is not a Space folder this command wrote: --force only replaces one (nothing was deleted)"
+            )
+    # Written beside --out and moved into place at the end: a failure half-way (a full disk, missing data) leaves
+    # no half-written Space and, with --force, the previous one untouched.
+    try:
+        out.absolute().parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.absolute().parent))
+    except OSError as err:
+        raise SpaceError(f"cannot write {out}: {err.strerror or err}") from None
+    try:
+        written = _write_space(staging, sdk, names, plan, data)
+        staging.chmod(0o755)
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except OSError as err:
+        raise SpaceError(f"could not write {out}: {err.strerror or err} (nothing was replaced)") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out / path.relative_to(staging) for path in written]
+
+
+def is_space_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a Space this command assembled (its README's front matter and line): the only kind of
+    folder --force may delete, so that a mistyped --out (the checkout, a home folder) is never removed."""
+    try:
+        readme = (folder / "README.md").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return readme.startswith("---\n") and "\nsdk: " in readme and "Assembled by `python -m zoo.space`" in readme
+
+
+def _write_space(out: Path, sdk: str, names: list[str], plan: list[tuple[Path, str]], data: bool) -> list[Path]:
+    """Every file of the Space, into the empty folder ``out``; returns them."""
     spec = SDKS[sdk]
     written: list[Path] = []
     for src, dst in {**spec["apps"], "LICENSE": "LICENSE"}.items():  # the copied sources carry their MIT notice
