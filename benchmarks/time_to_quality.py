@@ -31,6 +31,7 @@ import zoo
 from train import cli, loop
 from zoo import folder, metrics
 from zoo.data import load_mnist
+from zoo.models import ModelLoadError
 
 # run-only flags, and the precision: the shipped runs' bf16 is emulated, 8–58 times slower, on CPUs without bf16
 NOT_SETTINGS = {
@@ -44,6 +45,10 @@ NOT_SETTINGS = {
     "--precision",
 }
 SAMPLES = 2000
+
+
+GAN_TRAINERS = ("train.basic", "train.dcgan", "train.wgan", "train.otgan")
+GENERATORS_HELP = "a shipped generator (basic-gan, dcgan, wgan, otgan) or a generator's model folder"
 
 
 def shipped_command(model: str) -> tuple[str, list[str]]:
@@ -104,24 +109,31 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     ours, trainer_extra = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("model", help="a shipped generator: basic-gan, dcgan, wgan, otgan")
-    parser.add_argument("--minutes", type=float, default=10.0, help="training time to run (measuring not counted)")
+    parser.add_argument("model", help=GENERATORS_HELP)
+    parser.add_argument(
+        "--minutes", type=cli.positive_float, default=10.0, help="training time to run (measuring not counted)"
+    )
     parser.add_argument(
         "--every-steps",
-        type=int,
+        type=cli.positive_int,
         default=None,
         help="measure every N steps instead of every --every seconds (to compare variants at equal steps)",
     )
-    parser.add_argument("--max-steps", type=int, default=None, help="also stop at this step")
-    parser.add_argument("--every", type=float, default=60.0, help="training seconds between measurements")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all)")
-    parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    parser.add_argument("--max-steps", type=cli.positive_int, default=None, help="also stop at this step")
+    parser.add_argument("--every", type=cli.positive_float, default=60.0, help="training seconds between measurements")
+    parser.add_argument("--threads", type=cli.positive_int, default=None, help="torch CPU threads (default: all)")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default runs/time-to-quality/MODEL)")
     args = parser.parse_args(ours)
     out = args.out or Path("runs/time-to-quality") / args.model
     if (out / "checkpoint.pt").exists():
-        raise SystemExit(f"error: {out} holds an earlier run; choose another --out or delete it")
-    module_name, settings = shipped_command(args.model)
+        parser.error(f"{out} holds an earlier run; choose another --out or delete it")
+    try:
+        module_name, settings = shipped_command(args.model)
+    except ModelLoadError as err:
+        parser.error(str(err))
+    if module_name not in GAN_TRAINERS:
+        parser.error(f"{args.model} is not a generator (trained by {module_name}): {GENERATORS_HELP}")
     module = importlib.import_module(module_name)
     trainer_argv = [*settings, *trainer_extra, "--out", str(out), "--steps", str(10**9), "--device", args.device]
     trainer_argv += ["--sample-every", str(10**9), "--ckpt-every", str(10**9), "--log-every", "100"]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from train.cli import positive_int
 from train.loop import RunError, bf16_is_native, device_type
 
 TRAINERS = {
@@ -58,13 +59,16 @@ def measure(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=30, help="steps per trainer")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
-    parser.add_argument("--only", nargs="*", default=list(TRAINERS), help="trainers to measure")
+    parser.add_argument("--steps", type=positive_int, default=30, help="steps per trainer")
+    parser.add_argument("--threads", type=positive_int, default=None, help="torch CPU threads (default: all cores)")
+    parser.add_argument("--only", nargs="*", default=list(TRAINERS), choices=list(TRAINERS), help="trainers to measure")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS), help="what to run")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="as the trainers' --device")
     parser.add_argument(
-        "--batch-size", type=int, default=None, help="one batch size for every trainer (default: each one's own)"
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        help="one batch size for every trainer (default: each one's own)",
     )
     args = parser.parse_args(argv)
     if args.threads:
