@@ -1048,6 +1048,11 @@ def test_export_discriminator_refuses_what_it_cannot_export(tiny_data, tmp_path,
     with pytest.raises(SystemExit):
         export_discriminator([str(tmp_path / "clf")])
     assert "does not look like a GAN run" in capsys.readouterr().err
+    run_cli("train.dcgan", tiny_data, tmp_path / "gan", "--steps", "1")
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(SystemExit) as exit_info:  # a --model-dir it cannot write: was an OSError traceback
+        export_discriminator([str(tmp_path / "gan"), "--model-dir", str(tmp_path / "a-file" / "model")])
+    assert exit_info.value.code == 2 and "cannot write" in capsys.readouterr().err
 
 
 def test_a_run_exported_early_records_the_step_it_reached(tiny_data, tmp_path):

@@ -90,7 +90,10 @@ def export_discriminator(run_dir: Path, model_dir: Path | None = None, trainer: 
             "the discriminator is not the one its generator was last trained against.",
             file=sys.stderr,
         )
-    return save_discriminator(net, model_dir)
+    try:
+        return save_discriminator(net, model_dir)
+    except OSError as err:
+        raise RunError(f"cannot write {model_dir / 'discriminator'}: {err.strerror or err}") from None
 
 
 def main(argv: list[str] | None = None) -> Path:

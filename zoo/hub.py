@@ -331,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         content = published_content(path)
         note = " (local paths replaced)" if isinstance(content, bytes) and content != path.read_bytes() else ""
         print(f"{verb} {path} -> {args.repo_id}:{dest}{note}")
-    print(f"{len(plan)} files in {len(names)} models {verb} to https://huggingface.co/{args.repo_id}")
+    models = f"{len(names)} model{'' if len(names) == 1 else 's'}"
+    print(f"{len(plan)} files in {models} {verb} to https://huggingface.co/{args.repo_id}")
     return 0
 
 
