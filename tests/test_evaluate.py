@@ -97,8 +97,8 @@ def test_evaluator_explains_missing_classifier(tiny_zoo, tiny_data, tmp_path, ca
     code = evaluate_main(
         [str(tiny_zoo["dcgan"]), "--data-dir", str(tiny_data), "--classifier-mnist", str(tmp_path / "nope")]
     )
-    assert code == 2
-    assert "python -m train.classifier" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 2 and "python -m train.classifier" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(

@@ -249,7 +249,7 @@ def _classifier(name_or_path: str | Path) -> DigitClassifier:
         model = load_model(resolve(name_or_path))
     except ModelLoadError as err:
         raise ModelLoadError(
-            f"The evaluator needs the classifier {name_or_path!r}: {err}\n"
+            f"the evaluator needs the classifier {name_or_path!r}: {err} "
             "Train it with: python -m train.classifier --domain mnist|usps --out runs/classifier-… "
             "and copy runs/…/model to weights/classifier-mnist|usps."
         ) from err
