@@ -73,7 +73,7 @@ def export_discriminator(run_dir: Path, model_dir: Path | None = None, trainer: 
     try:
         recipe = importlib.import_module(module_name).build(args, Runtime(torch.device("cpu")))
     except DataError as err:
-        raise RunError(f"{err}\n(the recipe is rebuilt as the run built it, which reads the training data)") from err
+        raise RunError(f"{err} (the recipe is rebuilt as the run built it, which reads the training data)") from err
     if not recipe.discriminator:
         raise RunError(f"{module_name}'s recipe names no discriminator to export.")
     net = recipe.nets[recipe.discriminator]

@@ -233,7 +233,7 @@ def _write_space(out: Path, sdk: str, names: list[str], plan: list[tuple[Path, s
             for src, dst in _data_files():
                 _copy(src, out / dst, written)
         except DataError as err:
-            raise SpaceError(f"{err}\nOr build without the datasets: --no-data.") from err
+            raise SpaceError(f"{err} Or build without the datasets: --no-data.") from err
     files = {"requirements.txt": requirements_text(sdk), "README.md": readme_text(sdk, names)}
     if sdk == "docker":
         files["Dockerfile"] = DOCKERFILE
