@@ -29,6 +29,7 @@ import torch
 
 import zoo
 from train import cli, loop
+from train.export_discriminator import GAN_TRAINERS
 from zoo import folder, metrics
 from zoo.data import load_mnist
 from zoo.models import ModelLoadError
@@ -47,7 +48,6 @@ NOT_SETTINGS = {
 SAMPLES = 2000
 
 
-GAN_TRAINERS = ("train.basic", "train.dcgan", "train.wgan", "train.otgan")
 GENERATORS_HELP = "a shipped generator (basic-gan, dcgan, wgan, otgan) or a generator's model folder"
 
 

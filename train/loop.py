@@ -462,9 +462,9 @@ class Run:
         self.args, self.argv = args, argv
         self.out = out = Path(args.out)
         self.ckpt_path = out / CHECKPOINT
+        _check_writable(out)
         # --export-only reads the run and writes only OUT/model: the run may be training in another process
         self.read_only = bool(getattr(args, "export_only", False))
-        _check_writable(out)
         if self.read_only and not self.ckpt_path.is_file():
             raise RunError(f"--export-only: {out} holds no {CHECKPOINT} to export (has the run saved one yet?)")
         ckpt = None

@@ -63,6 +63,9 @@ CMD ["streamlit", "run", "app.py", "--server.port={STREAMLIT_PORT}", "--server.a
 """
 
 
+ASSEMBLED_BY = "Assembled by `python -m zoo.space`"  # in every Space's README: what --force may replace
+
+
 class SpaceError(RuntimeError):
     """The Space cannot be assembled; the message says what is missing."""
 
@@ -137,7 +140,7 @@ def readme_text(sdk: str, models: list[str]) -> str:
         "",
         "Models included: " + ", ".join(f"`{m}`" for m in models) + ".",
         "",
-        "Assembled by `python -m zoo.space`; every figure and model comes from the GAN Zoo repository.",
+        f"{ASSEMBLED_BY}; every figure and model comes from the GAN Zoo repository.",
     ]
     return "---\n" + "\n".join(front) + "\n---\n\n" + "\n".join(body) + "\n"
 
@@ -208,7 +211,7 @@ def is_space_folder(folder: Path) -> bool:
         readme = (folder / "README.md").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return readme.startswith("---\n") and "\nsdk: " in readme and "Assembled by `python -m zoo.space`" in readme
+    return readme.startswith("---\n") and "\nsdk: " in readme and ASSEMBLED_BY in readme
 
 
 def _write_space(out: Path, sdk: str, names: list[str], plan: list[tuple[Path, str]], data: bool) -> list[Path]:
